@@ -1,0 +1,76 @@
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+
+/** Server configuration, read once from the environment and validated at start. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: LogLevel;
+  tldrawLicenseKey: string | null;
+  /** Largest websocket frame accepted; a larger one closes that connection with 1009. */
+  maxMessageBytes: number;
+  /** Unsent bytes a peer may hold before it is cut off as a slow consumer. */
+  maxBufferedBytes: number;
+  /** How often peers are pinged; a peer that has not answered the previous ping is dropped. */
+  pingIntervalMs: number;
+  /** How long a board stays in memory after its last client leaves. */
+  boardIdleMs: number;
+  /** Longest time an update waits in memory before it is written to disk. */
+  flushIntervalMs: number;
+  /** Update-log entries a board may collect before they are compacted into one snapshot. */
+  compactAfterUpdates: number;
+  /** The built web app (web/dist); null serves the API only. */
+  webDir: string | null;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function text(env: Env, name: string): string | null {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? null : raw.trim();
+}
+
+const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+export function loadConfig(env: Env = process.env): Config {
+  const logLevel = (text(env, 'LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} is invalid: expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const host = text(env, 'HOST') ?? 'localhost';
+  if (/\s|\//.test(host)) {
+    throw new ConfigError(`HOST=${JSON.stringify(env.HOST)} is invalid: expected a host name or IP address`);
+  }
+  const flushIntervalMs = integer(env, 'FLUSH_INTERVAL_MS', 50, 1, 100);
+  const webDirSetting = text(env, 'WEB_DIR');
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host,
+    dataDir: resolve(text(env, 'DATA_DIR') ?? 'data'),
+    logLevel,
+    tldrawLicenseKey: text(env, 'TLDRAW_LICENSE_KEY'),
+    maxMessageBytes: integer(env, 'MAX_MESSAGE_BYTES', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 16 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+    pingIntervalMs: integer(env, 'PING_INTERVAL_MS', 30_000, 100, 600_000),
+    boardIdleMs: integer(env, 'BOARD_IDLE_MS', 10_000, 0, 3_600_000),
+    flushIntervalMs,
+    compactAfterUpdates: integer(env, 'COMPACT_AFTER_UPDATES', 500, 1, 1_000_000),
+    webDir: webDirSetting === 'none' ? null : resolve(webDirSetting ?? defaultWebDir),
+  };
+}

@@ -1,0 +1,52 @@
+import type { WebSocket } from 'ws';
+import type { Metrics } from '../metrics.js';
+import { CloseCode } from '@planboard/shared';
+
+export interface ConnectionLimits {
+  maxBufferedBytes: number;
+}
+
+/**
+ * One websocket peer of a board. Sending is bounded: a peer that does not read and lets its
+ * unsent data pass `maxBufferedBytes` is cut off instead of growing server memory.
+ */
+export class Connection {
+  readonly socket: WebSocket;
+  /** Awareness client ids this peer has published, removed from the board when it leaves. */
+  readonly awarenessIds = new Set<number>();
+  /** Whether this peer may change the document (false for viewers). */
+  readonly canWrite: boolean;
+  alive = true;
+  readonly #metrics: Metrics;
+  readonly #limits: ConnectionLimits;
+
+  constructor(socket: WebSocket, metrics: Metrics, limits: ConnectionLimits, canWrite = true) {
+    this.socket = socket;
+    this.#metrics = metrics;
+    this.#limits = limits;
+    this.canWrite = canWrite;
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  send(message: Uint8Array): void {
+    if (!this.isOpen) return;
+    if (this.socket.bufferedAmount + message.byteLength > this.#limits.maxBufferedBytes) {
+      this.close(CloseCode.slowConsumer, 'slow consumer: too much unread data');
+      // The peer is not reading, so the close frame may never leave: free the memory now.
+      this.socket.terminate();
+      return;
+    }
+    this.socket.send(message);
+    this.#metrics.messagesSent.inc();
+    this.#metrics.bytesSent.inc(message.byteLength);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === this.socket.CLOSED || this.socket.readyState === this.socket.CLOSING) return;
+    this.#metrics.connectionsRejected.inc({ reason: String(code) });
+    this.socket.close(code, reason);
+  }
+}

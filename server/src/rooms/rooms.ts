@@ -1,0 +1,153 @@
+import * as Y from 'yjs';
+import type { FastifyBaseLogger } from 'fastify';
+import { CloseCode } from '@planboard/shared';
+import type { BoardStore } from '../storage/board-store.js';
+import type { Metrics } from '../metrics.js';
+import { Room } from './room.js';
+import { UpdateWriter } from './update-writer.js';
+import type { Connection } from './connection.js';
+
+export class UnknownBoardError extends Error {}
+
+export interface RoomsOptions {
+  store: BoardStore;
+  metrics: Metrics;
+  log: FastifyBaseLogger;
+  boardIdleMs: number;
+  flushIntervalMs: number;
+  compactAfterUpdates: number;
+}
+
+/**
+ * The boards held in memory. A board is loaded lazily from storage when its first peer joins and
+ * unloaded `boardIdleMs` after its last peer leaves, once its data is safely stored.
+ */
+export class Rooms {
+  readonly #rooms = new Map<string, Promise<Room>>();
+  readonly #loaded = new Map<string, Room>();
+  readonly #options: RoomsOptions;
+  readonly writer: UpdateWriter;
+
+  constructor(options: RoomsOptions) {
+    this.#options = options;
+    this.writer = new UpdateWriter({
+      store: options.store,
+      metrics: options.metrics,
+      log: options.log,
+      intervalMs: options.flushIntervalMs,
+      compactAfterUpdates: options.compactAfterUpdates,
+      snapshotOf: (boardId) => {
+        const room = this.#loaded.get(boardId);
+        return room ? Y.encodeStateAsUpdate(room.doc) : null;
+      },
+    });
+  }
+
+  get size(): number {
+    return this.#loaded.size;
+  }
+
+  /**
+   * The board's room, loaded if needed. The caller must join it synchronously after the promise
+   * resolves, or release it, so that an idle room is never unloaded under a new peer.
+   */
+  async acquire(boardId: string): Promise<Room> {
+    for (;;) {
+      const entry = this.#rooms.get(boardId);
+      if (!entry) {
+        const loading = this.#load(boardId);
+        this.#rooms.set(boardId, loading);
+        loading.catch(() => this.#rooms.delete(boardId));
+        return loading;
+      }
+      const room = await entry;
+      if (room.unloading) {
+        await room.unloading;
+        continue;
+      }
+      if (room.idleTimer) {
+        clearTimeout(room.idleTimer);
+        room.idleTimer = null;
+      }
+      return room;
+    }
+  }
+
+  /** Called when a peer leaves: schedules the unload of a room nobody is in any more. */
+  release(room: Room, connection?: Connection): void {
+    if (connection) room.leave(connection);
+    if (room.connections.size > 0 || room.unloading || room.idleTimer) return;
+    room.idleTimer = setTimeout(() => {
+      room.idleTimer = null;
+      if (room.connections.size === 0) void this.#unload(room);
+    }, this.#options.boardIdleMs);
+    room.idleTimer.unref();
+  }
+
+  async #load(boardId: string): Promise<Room> {
+    const { store, metrics } = this.#options;
+    const board = await store.getBoard(boardId);
+    if (!board) throw new UnknownBoardError(`no board ${boardId}`);
+    const updates = await store.loadUpdates(boardId);
+    const room = new Room(boardId, { onUpdate: (id, update) => this.writer.enqueue(id, update) });
+    room.load(updates);
+    this.#loaded.set(boardId, room);
+    metrics.boardsLoaded.set(this.#loaded.size);
+    return room;
+  }
+
+  #unload(room: Room): Promise<void> {
+    room.unloading = (async () => {
+      try {
+        await this.writer.flush();
+        // One snapshot makes the next load a single read, whatever the history.
+        await this.#options.store.compact(room.boardId, Y.encodeStateAsUpdate(room.doc));
+      } catch (error) {
+        this.#options.log.error({ err: error, board: room.boardId }, 'could not store board before unloading; kept in memory');
+        room.unloading = null;
+        this.release(room);
+        return;
+      }
+      this.#rooms.delete(room.boardId);
+      this.#loaded.delete(room.boardId);
+      this.#options.metrics.boardsLoaded.set(this.#loaded.size);
+      room.destroy();
+    })();
+    return room.unloading;
+  }
+
+  /** Closes every peer of a board (it was deleted) and drops it without storing. */
+  async evict(boardId: string, code: number, reason: string): Promise<void> {
+    const entry = this.#rooms.get(boardId);
+    this.writer.discard(boardId);
+    if (!entry) return;
+    const room = await entry.catch(() => null);
+    if (!room) return;
+    for (const connection of room.connections) connection.close(code, reason);
+    if (room.idleTimer) clearTimeout(room.idleTimer);
+    this.#rooms.delete(boardId);
+    this.#loaded.delete(boardId);
+    this.#options.metrics.boardsLoaded.set(this.#loaded.size);
+    room.destroy();
+  }
+
+  /** Graceful shutdown: tell every peer, write every board, drop them all. */
+  async closeAll(): Promise<void> {
+    const rooms = [...this.#loaded.values()];
+    for (const room of rooms) {
+      if (room.idleTimer) clearTimeout(room.idleTimer);
+      for (const connection of room.connections) connection.close(CloseCode.goingAway, 'server shutting down');
+    }
+    await this.writer.flush();
+    for (const room of rooms) {
+      try {
+        await this.#options.store.compact(room.boardId, Y.encodeStateAsUpdate(room.doc));
+      } catch (error) {
+        this.#options.log.warn({ err: error, board: room.boardId }, 'compaction at shutdown failed; the update log is intact');
+      }
+      room.destroy();
+    }
+    this.#rooms.clear();
+    this.#loaded.clear();
+  }
+}

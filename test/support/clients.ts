@@ -1,0 +1,58 @@
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import WebSocket from 'ws';
+import { getRecordsMap } from '@planboard/shared';
+
+/** A stock y-websocket client in Node, exactly as an integrator would write it. */
+export function connectClient(wsUrl: string, boardId: string, doc = new Y.Doc()): { doc: Y.Doc; provider: WebsocketProvider } {
+  const provider = new WebsocketProvider(wsUrl, boardId, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    maxBackoffTime: 200,
+    // Every client in a test process must talk through the server, not a shared BroadcastChannel.
+    disableBc: true,
+  });
+  return { doc, provider };
+}
+
+export function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const check = () => {
+      if (condition()) return resolve();
+      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      setTimeout(check, 10);
+    };
+    check();
+  });
+}
+
+export function waitForSync(provider: WebsocketProvider): Promise<void> {
+  return waitFor(() => provider.synced, 'the provider to sync');
+}
+
+/** A whiteboard-like record, as tldraw writes into `tl_records`. */
+export function putShape(doc: Y.Doc, id: string, x = 0, y = 0): void {
+  getRecordsMap(doc).set(id, {
+    id,
+    typeName: 'shape',
+    type: 'geo',
+    x,
+    y,
+    rotation: 0,
+    parentId: 'page:page',
+    index: 'a1',
+    props: { w: 100, h: 80, geo: 'rectangle', color: 'black' },
+  });
+}
+
+export function recordsOf(doc: Y.Doc): Record<string, unknown> {
+  return getRecordsMap(doc).toJSON();
+}
+
+export function closeAll(...providers: WebsocketProvider[]): void {
+  for (const provider of providers) {
+    provider.destroy();
+    // The provider's awareness keeps a timer until its document is destroyed.
+    provider.doc.destroy();
+  }
+}

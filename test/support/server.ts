@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const serverMain = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
+
+export interface RunningServer {
+  url: string;
+  wsUrl: string;
+  port: number;
+  dataDir: string;
+  process: ChildProcess;
+  /** Everything the server printed, for assertions on logs. */
+  output: () => string;
+  /** SIGTERM, waits for a clean exit; resolves to the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: no flush, no goodbye. */
+  kill(): Promise<void>;
+  /** Removes the data directory (after stop/kill). */
+  cleanup(): void;
+}
+
+export interface StartOptions {
+  /** Reuse a data directory (e.g. to restart on the same store). */
+  dataDir?: string;
+  /** Reuse a port (e.g. so reconnecting clients find the restarted server). */
+  port?: number;
+  env?: Record<string, string>;
+}
+
+/** Starts the real server (server/dist/main.js) in its own process on a free port. */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'planboard-test-'));
+  const child = spawn(process.execPath, [serverMain], {
+    env: {
+      ...process.env,
+      PORT: String(options.port ?? 0),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (match) resolve(Number(match[1]));
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
+    setTimeout(() => reject(new Error(`server did not start within 15 s:\n${output}`)), 15_000).unref();
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    port,
+    dataDir,
+    process: child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    cleanup() {
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function createBoard(server: { url: string }, title = 'Test board'): Promise<string> {
+  const response = await fetch(`${server.url}/api/boards`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title }),
+  });
+  if (response.status !== 201) throw new Error(`create board: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
+}
