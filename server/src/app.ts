@@ -40,6 +40,8 @@ export async function buildApp({ config, store = SqliteBoardStore.open(config.da
       },
     },
     bodyLimit: config.maxMessageBytes,
+    // Refuse what does not match a schema instead of quietly coercing or dropping it.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
   const metrics = createMetrics();
   const rooms = new Rooms({

@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
+import { closeAll, connectClient, putShape, recordsOf, waitFor, waitForSync } from '../support/clients.js';
+import { createBoard, startServer } from '../support/server.js';
+import { openRawSocket, type RawSocket } from '../support/raw-socket.js';
+
+/** Stops reading from the socket: the kernel buffers fill, then the server's send buffer grows. */
+function stopReading(raw: RawSocket): void {
+  (raw.socket as unknown as { _socket: Socket })._socket.pause();
+}
+
+async function closedCount(url: string, code: number): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const match = new RegExp(`planboard_connections_closed_total\\{reason="${code}"\\} (\\d+)`).exec(text);
+  return match ? Number(match[1]) : 0;
+}
+
+/** Waits until the server reports that it closed one connection with `code`. */
+async function waitForServerClose(url: string, code: number, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  while ((await closedCount(url, code)) < 1) {
+    if (Date.now() - started > timeoutMs) throw new Error(`the server did not close a connection with ${code} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('a peer that stops reading is cut off; the others keep receiving', async () => {
+  const server = await startServer({ env: { MAX_BUFFERED_BYTES: String(256 * 1024), PING_INTERVAL_MS: '600000' } });
+  try {
+    const boardId = await createBoard(server);
+    const writer = connectClient(server.wsUrl, boardId);
+    const reader = connectClient(server.wsUrl, boardId);
+    await Promise.all([waitForSync(writer.provider), waitForSync(reader.provider)]);
+    const slow = await openRawSocket(`${server.wsUrl}/${boardId}`);
+    stopReading(slow);
+    // About 12 MB of updates: far past the kernel's socket buffers and the 256 KiB bound.
+    const padding = 'x'.repeat(20_000);
+    for (let i = 0; i < 600; i++) {
+      writer.doc.transact(() => putShape(writer.doc, `shape:${i}`, i, 0));
+      writer.doc.getMap('padding').set(`p${i}`, padding);
+      if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await waitFor(() => Object.keys(recordsOf(reader.doc)).length === 600, 'the reading client to get every shape', 20_000);
+    await waitForServerClose(server.url, 4429, 20_000);
+    assert.equal(await closedCount(server.url, 4429), 1);
+    slow.socket.terminate();
+    assert.ok(writer.provider.wsconnected && reader.provider.wsconnected);
+    closeAll(writer.provider, reader.provider);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});
+
+test('a peer that stops answering pings is dropped', async () => {
+  const server = await startServer({ env: { PING_INTERVAL_MS: '200' } });
+  try {
+    const boardId = await createBoard(server);
+    const live = connectClient(server.wsUrl, boardId);
+    await waitForSync(live.provider);
+    const dead = await openRawSocket(`${server.wsUrl}/${boardId}`);
+    stopReading(dead);
+    await waitForServerClose(server.url, 4408, 5000);
+    assert.equal(await closedCount(server.url, 4408), 1);
+    dead.socket.terminate();
+    // A peer that answers pings stays.
+    putShape(live.doc, 'shape:still-here');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.ok(live.provider.wsconnected, 'the answering client is still connected');
+    closeAll(live.provider);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});
