@@ -3,7 +3,7 @@
 // process per file. Unit tests sit beside their code (`*.test.ts`); cross-package tests live in
 // test/. The runner's own summary is the last thing printed.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ const roots = ['shared/src', 'server/src', 'web/src', 'test'];
 const skip = new Set(['node_modules', 'dist', 'bench', 'results']);
 
 function collect(dir, out) {
+  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     if (skip.has(name)) continue;
     const path = join(dir, name);

@@ -1,11 +1,14 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
 import websocket from '@fastify/websocket';
 import type { Config } from './config.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { Rooms } from './rooms/rooms.js';
 import type { BoardStore } from './storage/board-store.js';
 import { SqliteBoardStore } from './storage/sqlite-store.js';
+import { Access } from './links/access.js';
 import { boardRoutes } from './routes/boards.js';
+import { linkRoutes } from './routes/links.js';
 import { healthRoutes } from './routes/health.js';
 import { webRoutes } from './routes/web.js';
 import { wsRoutes } from './routes/ws.js';
@@ -16,6 +19,7 @@ declare module 'fastify' {
     store: BoardStore;
     rooms: Rooms;
     metrics: Metrics;
+    access: Access;
   }
 }
 
@@ -56,6 +60,8 @@ export async function buildApp({ config, store = SqliteBoardStore.open(config.da
   app.decorate('store', store);
   app.decorate('rooms', rooms);
   app.decorate('metrics', metrics);
+  app.decorate('access', new Access(store, { failuresPerMinute: config.authFailuresPerMinute }));
+  app.decorateRequest('link', null);
 
   // Runs before @fastify/websocket's own onClose, which would drop sockets without a reason:
   // every peer is told, every board is written, then the store is closed.
@@ -66,9 +72,55 @@ export async function buildApp({ config, store = SqliteBoardStore.open(config.da
     await store.close();
   });
 
-  await app.register(websocket, { options: { maxPayload: config.maxMessageBytes } });
+  // One shape for every error: { statusCode, error, message }, with a message a person can act on.
+  app.setErrorHandler<FastifyError>((error, request, reply) => {
+    if (error.validation) {
+      const detail = error.validation[0];
+      const message = detail?.instancePath.startsWith('/id') ? 'invalid board id' : error.message;
+      return reply.status(400).send({ statusCode: 400, error: 'Bad Request', message });
+    }
+    const statusCode = error.statusCode ?? 500;
+    if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(statusCode).send({
+      statusCode,
+      error: statusCode >= 500 ? 'Internal Server Error' : error.name,
+      message: statusCode >= 500 ? 'the server could not complete the request' : error.message,
+    });
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // tldraw positions and themes its elements with inline styles.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        // Pasted images are data URLs; exports are blobs.
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'", 'blob:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: config.frameAncestors,
+      },
+    },
+    // Embedding is governed by frame-ancestors above.
+    frameguard: false,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(websocket, {
+    options: {
+      maxPayload: config.maxMessageBytes,
+      // A client may carry its link token as the websocket subprotocol; accept it as offered.
+      handleProtocols: (protocols) => protocols.values().next().value ?? false,
+    },
+  });
   await app.register(healthRoutes);
   await app.register(boardRoutes, { prefix: '/api' });
+  await app.register(linkRoutes, { prefix: '/api' });
   await app.register(wsRoutes);
   await app.register(webRoutes);
   return app;

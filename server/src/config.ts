@@ -22,6 +22,12 @@ export interface Config {
   compactAfterUpdates: number;
   /** The built web app (web/dist); null serves the API only. */
   webDir: string | null;
+  /** Browser origins allowed to open websockets; null allows only the server's own origin. */
+  allowedOrigins: string[] | null;
+  /** CSP frame-ancestors: who may embed Planboard pages (e.g. view links) in a frame. */
+  frameAncestors: string[];
+  /** Failed token checks one address may make per minute. */
+  authFailuresPerMinute: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -46,6 +52,11 @@ function text(env: Env, name: string): string | null {
   return raw === undefined || raw.trim() === '' ? null : raw.trim();
 }
 
+function list(env: Env, name: string): string[] | null {
+  const raw = text(env, name);
+  return raw === null ? null : raw.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
 const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export function loadConfig(env: Env = process.env): Config {
@@ -59,6 +70,12 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const flushIntervalMs = integer(env, 'FLUSH_INTERVAL_MS', 50, 1, 100);
   const webDirSetting = text(env, 'WEB_DIR');
+  const allowedOrigins = list(env, 'ALLOWED_ORIGINS');
+  for (const origin of allowedOrigins ?? []) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(`ALLOWED_ORIGINS contains ${JSON.stringify(origin)}: expected origins like https://plan.example.com, comma-separated`);
+    }
+  }
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host,
@@ -72,5 +89,8 @@ export function loadConfig(env: Env = process.env): Config {
     flushIntervalMs,
     compactAfterUpdates: integer(env, 'COMPACT_AFTER_UPDATES', 500, 1, 1_000_000),
     webDir: webDirSetting === 'none' ? null : resolve(webDirSetting ?? defaultWebDir),
+    allowedOrigins,
+    frameAncestors: list(env, 'FRAME_ANCESTORS') ?? ["'self'"],
+    authFailuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 30, 1, 100_000),
   };
 }

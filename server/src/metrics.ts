@@ -25,6 +25,11 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     }),
+    viewerWritesDropped: new Counter({
+      name: 'planboard_viewer_writes_dropped_total',
+      help: 'Document updates sent by viewers, dropped unapplied',
+      registers,
+    }),
     storeErrors: new Counter({ name: 'planboard_store_errors_total', help: 'Failed storage writes', registers }),
   };
 }

@@ -32,8 +32,12 @@ export const CloseCode = {
   timeout: 4408,
   /** The board id in the URL is not a valid board id. */
   badBoardId: 4422,
+  /** Too many failed token checks from this address; try again later. */
+  rateLimited: 4420,
   /** The peer read too slowly: its unsent data passed the server's bound. */
   slowConsumer: 4429,
+  /** The board was deleted. */
+  boardDeleted: 4410,
   /** The server could not load or store the board. */
   storageError: 4500,
 } as const;
@@ -47,4 +51,8 @@ export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.forbidden,
   CloseCode.unknownBoard,
   CloseCode.badBoardId,
+  CloseCode.boardDeleted,
 ]);
+
+/** Query parameter that carries a link token on the websocket (the stock client's `params`). */
+export const WS_TOKEN_PARAM = 'token';

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import { CloseCode, getRecordsMap } from '@planboard/shared';
+import { CloseCode, getRecordsMap, type CreatedBoard } from '@planboard/shared';
 import { closeAll, connectClient, putShape, recordsOf, waitFor, waitForSync } from '../support/clients.js';
-import { createBoard, startServer, type RunningServer } from '../support/server.js';
+import { boardSocketUrl, createBoard, startServer, tokenFor, type RunningServer } from '../support/server.js';
 import { openRawSocket, withTimeout } from '../support/raw-socket.js';
 import { readStoredBoard } from '../support/stored.js';
 
@@ -87,13 +87,13 @@ test('malformed frames close only the sender; other clients keep working and the
     const storedBefore = readStoredBoard(server.dataDir, boardId);
 
     for (const [name, bytes] of Object.entries(malformed)) {
-      const raw = await openRawSocket(`${server.wsUrl}/${boardId}`);
+      const raw = await openRawSocket(boardSocketUrl(server, boardId));
       raw.socket.send(bytes);
       const { code, reason } = await withTimeout(raw.closed, 5000, `close after "${name}"`);
       assert.equal(code, CloseCode.malformed, `${name}: closed with ${code} ${reason}`);
     }
     // A text frame is not part of the protocol either.
-    const text = await openRawSocket(`${server.wsUrl}/${boardId}`);
+    const text = await openRawSocket(boardSocketUrl(server, boardId));
     text.socket.send('hello');
     assert.equal((await withTimeout(text.closed, 5000, 'close after a text frame')).code, CloseCode.malformed);
 
@@ -116,7 +116,7 @@ test('malformed frames close only the sender; other clients keep working and the
 
 test('a frame over the size limit closes that connection with 1009', async () => {
   const boardId = await createBoard(server);
-  const raw = await openRawSocket(`${server.wsUrl}/${boardId}`);
+  const raw = await openRawSocket(boardSocketUrl(server, boardId));
   raw.socket.send(new Uint8Array(MAX_MESSAGE_BYTES + 1));
   assert.equal((await withTimeout(raw.closed, 5000, 'close after an oversized frame')).code, 1009);
 });
@@ -126,10 +126,11 @@ test('bad and unknown board ids are refused with a close code and a reason', asy
   const badClose = await withTimeout(bad.closed, 5000, 'close for a bad id');
   assert.equal(badClose.code, CloseCode.badBoardId);
   assert.equal(badClose.reason, 'invalid board id');
-  const unknown = await openRawSocket(`${server.wsUrl}/0000000000000a`);
+  // An unknown board cannot be told apart from a board the token does not open: 4401 either way.
+  const other = await createBoard(server);
+  const unknown = await openRawSocket(`${server.wsUrl}/0000000000000a?token=${tokenFor(other)}`);
   const unknownClose = await withTimeout(unknown.closed, 5000, 'close for an unknown board');
-  assert.equal(unknownClose.code, CloseCode.unknownBoard);
-  assert.equal(unknownClose.reason, 'board not found');
+  assert.equal(unknownClose.code, CloseCode.unauthorized);
 });
 
 test('a peer that vanishes without a goodbye is removed from everyone\'s awareness', async () => {
@@ -140,7 +141,7 @@ test('a peer that vanishes without a goodbye is removed from everyone\'s awarene
     const ghostDoc = new Y.Doc();
     const ghostAwareness = new awarenessProtocol.Awareness(ghostDoc);
     ghostAwareness.setLocalState({ user: { id: 'ghost', name: 'Ghost', color: '#000' } });
-    const raw = await openRawSocket(`${server.wsUrl}/${boardId}`);
+    const raw = await openRawSocket(boardSocketUrl(server, boardId));
     const update = awarenessProtocol.encodeAwarenessUpdate(ghostAwareness, [ghostDoc.clientID]);
     raw.socket.send(frame(1, update.length, update));
     await waitFor(() => watcher.provider.awareness.getStates().has(ghostDoc.clientID), 'the ghost to appear');
@@ -167,15 +168,15 @@ test('REST input is validated with clear 4xx answers', async () => {
   assert.equal(board.title, 'Q3 roadmap');
   assert.ok(!Number.isNaN(Date.parse(board.createdAt)));
 
-  const found = await fetch(`${server.url}/api/boards/${board.id}`);
+  const auth = { authorization: `Bearer ${(board as unknown as CreatedBoard).links.view.token}` };
+  const found = await fetch(`${server.url}/api/boards/${board.id}`, { headers: auth });
   assert.equal(found.status, 200);
-  assert.deepEqual(await found.json(), board);
-  const badId = await fetch(`${server.url}/api/boards/NOT_AN_ID`);
+  assert.deepEqual(await found.json(), { id: board.id, title: board.title, createdAt: board.createdAt, role: 'viewer' });
+  const badId = await fetch(`${server.url}/api/boards/NOT_AN_ID`, { headers: auth });
   assert.equal(badId.status, 400);
   assert.equal(((await badId.json()) as { message: string }).message, 'invalid board id');
-  const missing = await fetch(`${server.url}/api/boards/0000000000000a`);
-  assert.equal(missing.status, 404);
-  assert.equal(((await missing.json()) as { message: string }).message, 'board not found');
+  const otherBoard = await fetch(`${server.url}/api/boards/0000000000000a`, { headers: auth });
+  assert.equal(otherBoard.status, 401);
   const unknownRoute = await fetch(`${server.url}/api/nothing-here`);
   assert.equal(unknownRoute.status, 404);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { closeAll, connectClient, putShape, recordsOf, waitFor, waitForSync } from '../support/clients.js';
-import { createBoard, startServer } from '../support/server.js';
+import { boardSocketUrl, createBoard, startServer } from '../support/server.js';
 import { openRawSocket, type RawSocket } from '../support/raw-socket.js';
 
 /** Stops reading from the socket: the kernel buffers fill, then the server's send buffer grows. */
@@ -32,7 +32,7 @@ test('a peer that stops reading is cut off; the others keep receiving', async ()
     const writer = connectClient(server.wsUrl, boardId);
     const reader = connectClient(server.wsUrl, boardId);
     await Promise.all([waitForSync(writer.provider), waitForSync(reader.provider)]);
-    const slow = await openRawSocket(`${server.wsUrl}/${boardId}`);
+    const slow = await openRawSocket(boardSocketUrl(server, boardId));
     stopReading(slow);
     // About 12 MB of updates: far past the kernel's socket buffers and the 256 KiB bound.
     const padding = 'x'.repeat(20_000);
@@ -59,7 +59,7 @@ test('a peer that stops answering pings is dropped', async () => {
     const boardId = await createBoard(server);
     const live = connectClient(server.wsUrl, boardId);
     await waitForSync(live.provider);
-    const dead = await openRawSocket(`${server.wsUrl}/${boardId}`);
+    const dead = await openRawSocket(boardSocketUrl(server, boardId));
     stopReading(dead);
     await waitForServerClose(server.url, 4408, 5000);
     assert.equal(await closedCount(server.url, 4408), 1);

@@ -2,10 +2,20 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
 import { getRecordsMap } from '@planboard/shared';
+import { tokenFor } from './server.js';
 
-/** A stock y-websocket client in Node, exactly as an integrator would write it. */
-export function connectClient(wsUrl: string, boardId: string, doc = new Y.Doc()): { doc: Y.Doc; provider: WebsocketProvider } {
+/**
+ * A stock y-websocket client in Node, exactly as an integrator would write it. The token
+ * defaults to the edit link of a board created through `createBoard`.
+ */
+export function connectClient(
+  wsUrl: string,
+  boardId: string,
+  doc = new Y.Doc(),
+  token = tokenFor(boardId, 'edit'),
+): { doc: Y.Doc; provider: WebsocketProvider } {
   const provider = new WebsocketProvider(wsUrl, boardId, doc, {
+    params: { token },
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     maxBackoffTime: 200,
     // Every client in a test process must talk through the server, not a shared BroadcastChannel.

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CreatedBoard } from '@planboard/shared';
 
 const serverMain = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
 
@@ -78,12 +79,34 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   };
 }
 
+/** The links of every board a test created, by board id. */
+const boardLinks = new Map<string, CreatedBoard['links']>();
+
+/** Creates a board through the API; its links are kept for `tokenFor`. */
 export async function createBoard(server: { url: string }, title = 'Test board'): Promise<string> {
+  return (await createBoardWithLinks(server, title)).id;
+}
+
+export async function createBoardWithLinks(server: { url: string }, title = 'Test board'): Promise<CreatedBoard> {
   const response = await fetch(`${server.url}/api/boards`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ title }),
   });
   if (response.status !== 201) throw new Error(`create board: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { id: string }).id;
+  const board = (await response.json()) as CreatedBoard;
+  boardLinks.set(board.id, board.links);
+  return board;
+}
+
+/** The token of one of the three links a test board was created with. */
+export function tokenFor(boardId: string, link: keyof CreatedBoard['links'] = 'edit'): string {
+  const links = boardLinks.get(boardId);
+  if (!links) throw new Error(`board ${boardId} was not created by this test process`);
+  return links[link].token;
+}
+
+/** The websocket address of a board, with a link token. */
+export function boardSocketUrl(server: { wsUrl: string }, boardId: string, link: keyof CreatedBoard['links'] = 'edit'): string {
+  return `${server.wsUrl}/${boardId}?token=${encodeURIComponent(tokenFor(boardId, link))}`;
 }

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { Metrics } from '../metrics.js';
-import { CloseCode } from '@planboard/shared';
+import { CloseCode, type Role } from '@planboard/shared';
 
 export interface ConnectionLimits {
   maxBufferedBytes: number;
@@ -15,7 +15,9 @@ export class Connection {
   /** Awareness client ids this peer has published, removed from the board when it leaves. */
   readonly awarenessIds = new Set<number>();
   /** Whether this peer may change the document (false for viewers). */
-  readonly canWrite: boolean;
+  canWrite: boolean;
+  /** The role of the link this peer joined with; stamped on its awareness states. */
+  role: Role | null = null;
   alive = true;
   readonly #metrics: Metrics;
   readonly #limits: ConnectionLimits;

@@ -5,6 +5,7 @@ import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { MessageType } from '@planboard/shared';
 import type { Connection } from './connection.js';
+import { stampRole } from './awareness-role.js';
 
 /** Transaction origin of updates loaded from storage: neither stored again nor broadcast. */
 export const STORAGE_ORIGIN = Symbol('storage');
@@ -15,6 +16,8 @@ export class ProtocolError extends Error {}
 export interface RoomHooks {
   /** Every change of the document, to be made durable. */
   onUpdate(boardId: string, update: Uint8Array): void;
+  /** A peer without write access sent a document update (it was dropped). */
+  onRefusedWrite?(connection: Connection): void;
 }
 
 /**
@@ -29,9 +32,11 @@ export class Room {
   /** Set while the room is being written out and dropped; a joiner waits for it. */
   unloading: Promise<void> | null = null;
   idleTimer: NodeJS.Timeout | null = null;
+  readonly #hooks: RoomHooks;
 
   constructor(boardId: string, hooks: RoomHooks) {
     this.boardId = boardId;
+    this.#hooks = hooks;
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -81,7 +86,8 @@ export class Room {
         const update = readPayload(decoder);
         expectEnd(decoder);
         try {
-          awarenessProtocol.applyAwarenessUpdate(this.awareness, update, connection);
+          const stamped = connection.role ? stampRole(update, connection.role) : update;
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, stamped, connection);
         } catch (error) {
           throw new ProtocolError(`invalid awareness update: ${(error as Error).message}`);
         }
@@ -118,7 +124,12 @@ export class Room {
         const update = readPayload(decoder);
         expectEnd(decoder);
         validateUpdate(update);
-        if (!connection.canWrite) return;
+        // Viewers' updates are dropped, never applied, stored or relayed. The stock client sends
+        // a sync step 2 on every connect, so closing would lock viewers out; dropping is silent.
+        if (!connection.canWrite) {
+          this.#hooks.onRefusedWrite?.(connection);
+          return;
+        }
         try {
           Y.applyUpdate(this.doc, update, connection);
         } catch (error) {

@@ -89,7 +89,10 @@ export class Rooms {
     const board = await store.getBoard(boardId);
     if (!board) throw new UnknownBoardError(`no board ${boardId}`);
     const updates = await store.loadUpdates(boardId);
-    const room = new Room(boardId, { onUpdate: (id, update) => this.writer.enqueue(id, update) });
+    const room = new Room(boardId, {
+      onUpdate: (id, update) => this.writer.enqueue(id, update),
+      onRefusedWrite: () => metrics.viewerWritesDropped.inc(),
+    });
     room.load(updates);
     this.#loaded.set(boardId, room);
     metrics.boardsLoaded.set(this.#loaded.size);

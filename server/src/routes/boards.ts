@@ -1,58 +1,27 @@
-import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import {
-  BOARD_ID_PATTERN,
   BOARD_TITLE_MAX_LENGTH,
+  CloseCode,
   DEFAULT_BOARD_TITLE,
   newBoardId,
+  type BoardAccess,
   type BoardSummary,
   type ClientConfig,
   type CreateBoardRequest,
+  type CreatedBoard,
+  type UpdateBoardRequest,
 } from '@planboard/shared';
 import type { BoardRecord } from '../storage/board-store.js';
-
-const boardSchema = {
-  type: 'object',
-  required: ['id', 'title', 'createdAt'],
-  properties: {
-    id: { type: 'string' },
-    title: { type: 'string' },
-    createdAt: { type: 'string' },
-  },
-} as const;
-
-const errorSchema = {
-  type: 'object',
-  properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' } },
-} as const;
-
-export const boardIdParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: BOARD_ID_PATTERN } },
-} as const;
+import { issueLink } from '../links/issue-link.js';
+import { requireRole } from '../links/require-role.js';
+import { boardIdParams, boardSchema, errorResponses, linkSchema } from './schemas.js';
 
 const toSummary = (board: BoardRecord): BoardSummary => ({ id: board.id, title: board.title, createdAt: board.createdAt });
 
-/** Boards as REST resources: `/api/boards`. */
-export const boardRoutes: FastifyPluginAsync = async (app) => {
-  app.setErrorHandler<FastifyError>((error, request, reply) => {
-    if (error.validation) {
-      const detail = error.validation[0];
-      const message =
-        detail?.instancePath.startsWith('/id') || (detail?.params as { missingProperty?: string } | undefined)?.missingProperty === 'id'
-          ? 'invalid board id'
-          : error.message;
-      return reply.status(400).send({ statusCode: 400, error: 'Bad Request', message });
-    }
-    const statusCode = error.statusCode ?? 500;
-    if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.status(statusCode).send({
-      statusCode,
-      error: statusCode >= 500 ? 'Internal Server Error' : error.name,
-      message: statusCode >= 500 ? 'the server could not complete the request' : error.message,
-    });
-  });
+const titleSchema = { type: 'string', minLength: 1, maxLength: BOARD_TITLE_MAX_LENGTH, pattern: '\\S' } as const;
 
+/** Boards as REST resources: `/api/boards`. Every route of a board needs a link token. */
+export const boardRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: CreateBoardRequest | undefined }>(
     '/boards',
     {
@@ -62,25 +31,71 @@ export const boardRoutes: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           properties: { title: { type: 'string', maxLength: BOARD_TITLE_MAX_LENGTH } },
         },
-        response: { 201: boardSchema, 400: errorSchema },
+        response: {
+          201: {
+            type: 'object',
+            required: ['id', 'title', 'createdAt', 'links'],
+            properties: {
+              ...boardSchema.properties,
+              links: { type: 'object', properties: { owner: linkSchema, edit: linkSchema, view: linkSchema } },
+            },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
       const title = request.body?.title?.trim() || DEFAULT_BOARD_TITLE;
       const board: BoardRecord = { id: newBoardId(), title, createdAt: new Date().toISOString() };
       await app.store.createBoard(board);
+      const links = {
+        owner: await issueLink(app.store, board.id, 'owner', { label: 'Owner' }),
+        edit: await issueLink(app.store, board.id, 'editor', { label: 'Edit link' }),
+        view: await issueLink(app.store, board.id, 'viewer', { label: 'View link' }),
+      };
       request.log.info({ board: board.id }, 'board created');
-      return reply.status(201).send(toSummary(board));
+      const created: CreatedBoard = { ...toSummary(board), links };
+      return reply.status(201).send(created);
     },
   );
 
   app.get<{ Params: { id: string } }>(
     '/boards/:id',
-    { schema: { params: boardIdParams, response: { 200: boardSchema, 404: errorSchema } } },
+    { schema: { params: boardIdParams, response: { 200: boardSchema, ...errorResponses } }, preHandler: requireRole(app, 'viewer') },
     async (request, reply) => {
       const board = await app.store.getBoard(request.params.id);
       if (!board) return reply.status(404).send({ statusCode: 404, error: 'Not Found', message: 'board not found' });
-      return toSummary(board);
+      const access: BoardAccess = { ...toSummary(board), role: request.link!.role };
+      return access;
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: UpdateBoardRequest }>(
+    '/boards/:id',
+    {
+      schema: {
+        params: boardIdParams,
+        body: { type: 'object', required: ['title'], additionalProperties: false, properties: { title: titleSchema } },
+        response: { 200: boardSchema, ...errorResponses },
+      },
+      preHandler: requireRole(app, 'editor'),
+    },
+    async (request, reply) => {
+      const board = await app.store.updateBoardTitle(request.params.id, request.body.title.trim());
+      if (!board) return reply.status(404).send({ statusCode: 404, error: 'Not Found', message: 'board not found' });
+      return { ...toSummary(board), role: request.link!.role };
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/boards/:id',
+    { schema: { params: boardIdParams, response: errorResponses }, preHandler: requireRole(app, 'owner') },
+    async (request, reply) => {
+      const { id } = request.params;
+      await app.rooms.evict(id, CloseCode.boardDeleted, 'this board was deleted');
+      await app.store.deleteBoard(id);
+      request.log.info({ board: id }, 'board deleted');
+      return reply.status(204).send();
     },
   );
 

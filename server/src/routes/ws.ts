@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RawData } from 'ws';
-import { CloseCode, WS_PATH, isBoardId } from '@planboard/shared';
+import { CloseCode, WS_PATH, WS_TOKEN_PARAM, hasRole, isBoardId } from '@planboard/shared';
 import { Connection } from '../rooms/connection.js';
 import { ProtocolError, type Room } from '../rooms/room.js';
 import { UnknownBoardError } from '../rooms/rooms.js';
@@ -37,7 +37,7 @@ export const wsRoutes: FastifyPluginAsync = async (app) => {
   heartbeat.unref();
   app.addHook('onClose', async () => clearInterval(heartbeat));
 
-  app.get<{ Params: { boardId: string } }>(`${WS_PATH}/:boardId`, { websocket: true }, (socket, request) => {
+  app.get<{ Params: { boardId: string }; Querystring: Record<string, string | undefined> }>(`${WS_PATH}/:boardId`, { websocket: true }, (socket, request) => {
     const { boardId } = request.params;
     const connection = new Connection(socket, metrics, { maxBufferedBytes: config.maxBufferedBytes });
     const log = request.log.child({ board: boardId });
@@ -50,10 +50,16 @@ export const wsRoutes: FastifyPluginAsync = async (app) => {
       connection.close(CloseCode.badBoardId, 'invalid board id');
       return;
     }
+    if (!originAllowed(request.headers.origin, request.headers.host, config.allowedOrigins)) {
+      connection.close(CloseCode.forbidden, 'this origin may not open board connections');
+      return;
+    }
+    const token = request.query[WS_TOKEN_PARAM] ?? request.headers['sec-websocket-protocol']?.split(',')[0]?.trim();
 
     metrics.connections.inc();
     let room: Room | null = null;
     let closed = false;
+    let untrack: (() => void) | null = null;
     const early: Uint8Array[] = [];
 
     const receive = (frame: Uint8Array): void => {
@@ -82,13 +88,27 @@ export const wsRoutes: FastifyPluginAsync = async (app) => {
     });
     socket.on('close', () => {
       closed = true;
+      untrack?.();
       metrics.connections.dec();
       if (room) rooms.release(room, connection);
     });
     socket.on('error', (error) => log.debug({ err: error }, 'websocket error'));
 
-    rooms.acquire(boardId).then(
+    const admitted = app.access.authorize(boardId, token, 'viewer', request.ip).then((decision) => {
+      if (!decision.ok) {
+        connection.close(decision.closeCode, decision.message);
+        return false;
+      }
+      if (closed) return false;
+      connection.role = decision.link.role;
+      connection.canWrite = hasRole(decision.link.role, 'editor');
+      untrack = app.access.track(decision.link, connection);
+      return true;
+    });
+
+    admitted.then((ok) => (ok ? rooms.acquire(boardId) : null)).then(
       (loaded) => {
+        if (!loaded) return;
         if (closed) {
           rooms.release(loaded);
           return;
@@ -111,6 +131,20 @@ export const wsRoutes: FastifyPluginAsync = async (app) => {
     );
   });
 };
+
+/**
+ * Browsers always send Origin; other clients (Node, CLI) send none and are judged by their token
+ * alone. Without ALLOWED_ORIGINS only the server's own origin is accepted.
+ */
+function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[] | null): boolean {
+  if (!origin) return true;
+  if (allowed) return allowed.includes(origin);
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
 
 /** Close reasons are limited to 123 bytes by RFC 6455. */
 function truncateReason(reason: string): string {

@@ -1,3 +1,5 @@
+import type { Role } from '@planboard/shared';
+
 /**
  * The storage port of the relay. The relay core never knows which adapter it talks to; an
  * adapter is chosen by configuration at start (SQLite today; PostgreSQL when one machine is not
@@ -13,6 +15,17 @@ export interface BoardRecord {
   createdAt: string;
 }
 
+export interface LinkRecord {
+  id: string;
+  boardId: string;
+  role: Role;
+  label: string | null;
+  /** SHA-256 of the link's secret; the secret itself is never stored. */
+  secretHash: Uint8Array;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
 export interface PendingUpdates {
   boardId: string;
   updates: Uint8Array[];
@@ -25,6 +38,11 @@ export interface BoardStore {
   listBoards(): Promise<BoardRecord[]>;
   /** Removes the board and all its content. False when there was no such board. */
   deleteBoard(id: string): Promise<boolean>;
+  createLink(link: LinkRecord): Promise<void>;
+  getLink(id: string): Promise<LinkRecord | null>;
+  listLinks(boardId: string): Promise<LinkRecord[]>;
+  /** False when the board has no such link. */
+  deleteLink(boardId: string, linkId: string): Promise<boolean>;
   /** Every stored update of the board, oldest first (the snapshot, if any, comes first). */
   loadUpdates(boardId: string): Promise<Uint8Array[]>;
   /**

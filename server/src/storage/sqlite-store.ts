@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { BoardRecord, BoardStore, PendingUpdates } from './board-store.js';
+import type { Role } from '@planboard/shared';
+import type { BoardRecord, BoardStore, LinkRecord, PendingUpdates } from './board-store.js';
 
 /**
  * The embedded store: one SQLite file in WAL mode, synchronous=FULL so that a committed batch
@@ -20,6 +21,16 @@ const MIGRATIONS: string[] = [
      data BLOB NOT NULL
    );
    CREATE INDEX board_updates_by_board ON board_updates(board_id, seq);`,
+  `CREATE TABLE board_links (
+     id TEXT PRIMARY KEY,
+     board_id TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+     role TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'viewer')),
+     label TEXT,
+     secret_hash BLOB NOT NULL,
+     created_at TEXT NOT NULL,
+     expires_at TEXT
+   );
+   CREATE INDEX board_links_by_board ON board_links(board_id);`,
 ];
 
 interface BoardRow {
@@ -27,6 +38,26 @@ interface BoardRow {
   title: string;
   created_at: string;
 }
+
+interface LinkRow {
+  id: string;
+  board_id: string;
+  role: Role;
+  label: string | null;
+  secret_hash: Buffer;
+  created_at: string;
+  expires_at: string | null;
+}
+
+const toLink = (row: LinkRow): LinkRecord => ({
+  id: row.id,
+  boardId: row.board_id,
+  role: row.role,
+  label: row.label,
+  secretHash: new Uint8Array(row.secret_hash),
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+});
 
 const toRecord = (row: BoardRow): BoardRecord => ({ id: row.id, title: row.title, createdAt: row.created_at });
 
@@ -53,6 +84,12 @@ export class SqliteBoardStore implements BoardStore {
       deleteUpdates: db.prepare<[string]>('DELETE FROM board_updates WHERE board_id = ?'),
       loadUpdates: db.prepare<[string], { data: Buffer }>('SELECT data FROM board_updates WHERE board_id = ? ORDER BY seq'),
       insertUpdate: db.prepare<[string, Uint8Array]>('INSERT INTO board_updates (board_id, data) VALUES (?, ?)'),
+      insertLink: db.prepare<[string, string, string, string | null, Uint8Array, string, string | null]>(
+        'INSERT INTO board_links (id, board_id, role, label, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      getLink: db.prepare<[string], LinkRow>('SELECT * FROM board_links WHERE id = ?'),
+      listLinks: db.prepare<[string], LinkRow>('SELECT * FROM board_links WHERE board_id = ? ORDER BY created_at, rowid'),
+      deleteLink: db.prepare<[string, string]>('DELETE FROM board_links WHERE board_id = ? AND id = ?'),
       countUpdates: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM board_updates WHERE board_id = ?'),
     };
     const s = this.#statements;
@@ -105,6 +142,23 @@ export class SqliteBoardStore implements BoardStore {
 
   async deleteBoard(id: string): Promise<boolean> {
     return this.#statements.deleteBoard.run(id).changes > 0;
+  }
+
+  async createLink(link: LinkRecord): Promise<void> {
+    this.#statements.insertLink.run(link.id, link.boardId, link.role, link.label, link.secretHash, link.createdAt, link.expiresAt);
+  }
+
+  async getLink(id: string): Promise<LinkRecord | null> {
+    const row = this.#statements.getLink.get(id);
+    return row ? toLink(row) : null;
+  }
+
+  async listLinks(boardId: string): Promise<LinkRecord[]> {
+    return this.#statements.listLinks.all(boardId).map(toLink);
+  }
+
+  async deleteLink(boardId: string, linkId: string): Promise<boolean> {
+    return this.#statements.deleteLink.run(boardId, linkId).changes > 0;
   }
 
   async loadUpdates(boardId: string): Promise<Uint8Array[]> {

@@ -1,0 +1,120 @@
+import { CloseCode, hasRole, type Role } from '@planboard/shared';
+import type { BoardStore, LinkRecord } from '../storage/board-store.js';
+import { parseToken, secretMatches } from './tokens.js';
+
+export type AccessDecision =
+  | { ok: true; link: LinkRecord }
+  | { ok: false; status: 401 | 403 | 429; closeCode: number; message: string };
+
+export interface AccessOptions {
+  /** Failed token checks one address may make per minute before it is refused outright. */
+  failuresPerMinute: number;
+}
+
+interface Session {
+  close(code: number, reason: string): void;
+}
+
+const WINDOW_MS = 60_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Decides who may do what on a board, from the link token they present, and keeps track of the
+ * live sessions of every link so that revoking or expiring a link closes them at once.
+ */
+export class Access {
+  readonly #store: BoardStore;
+  readonly #options: AccessOptions;
+  readonly #failures = new Map<string, { count: number; since: number }>();
+  readonly #sessions = new Map<string, Set<Session>>();
+
+  constructor(store: BoardStore, options: AccessOptions) {
+    this.#store = store;
+    this.#options = options;
+  }
+
+  async authorize(boardId: string, token: string | undefined, required: Role, address: string): Promise<AccessDecision> {
+    if (this.#isLimited(address)) {
+      return { ok: false, status: 429, closeCode: CloseCode.rateLimited, message: 'too many failed attempts; try again in a minute' };
+    }
+    const parsed = token ? parseToken(token) : null;
+    const link = parsed ? await this.#store.getLink(parsed.linkId) : null;
+    const valid =
+      parsed !== null && link !== null && link.boardId === boardId && secretMatches(parsed.secret, link.secretHash);
+    if (!valid) {
+      this.#recordFailure(address);
+      return {
+        ok: false,
+        status: 401,
+        closeCode: CloseCode.unauthorized,
+        message: token ? 'this link is not valid for this board (revoked, or mistyped)' : 'a link token is required',
+      };
+    }
+    if (isExpired(link)) {
+      return { ok: false, status: 401, closeCode: CloseCode.unauthorized, message: 'this link has expired' };
+    }
+    if (!hasRole(link.role, required)) {
+      return { ok: false, status: 403, closeCode: CloseCode.forbidden, message: `this needs the ${required} role; your link grants ${link.role}` };
+    }
+    return { ok: true, link };
+  }
+
+  /** Registers a live session (a websocket) of a link; returns the function that forgets it. */
+  track(link: LinkRecord, session: Session): () => void {
+    let sessions = this.#sessions.get(link.id);
+    if (!sessions) this.#sessions.set(link.id, (sessions = new Set()));
+    sessions.add(session);
+    let timer: NodeJS.Timeout | null = null;
+    const scheduleExpiry = () => {
+      if (!link.expiresAt) return;
+      const remaining = Date.parse(link.expiresAt) - Date.now();
+      timer = setTimeout(
+        () => (Date.parse(link.expiresAt!) <= Date.now() ? session.close(CloseCode.unauthorized, 'this link has expired') : scheduleExpiry()),
+        Math.min(Math.max(remaining, 0), MAX_TIMER_MS),
+      );
+      timer.unref();
+    };
+    scheduleExpiry();
+    return () => {
+      if (timer) clearTimeout(timer);
+      sessions.delete(session);
+      if (sessions.size === 0) this.#sessions.delete(link.id);
+    };
+  }
+
+  /** Closes every live session of a revoked link. */
+  revoke(linkId: string): void {
+    for (const session of this.#sessions.get(linkId) ?? []) session.close(CloseCode.unauthorized, 'this link was revoked');
+  }
+
+  #isLimited(address: string): boolean {
+    const entry = this.#failures.get(address);
+    if (!entry) return false;
+    if (Date.now() - entry.since > WINDOW_MS) {
+      this.#failures.delete(address);
+      return false;
+    }
+    return entry.count >= this.#options.failuresPerMinute;
+  }
+
+  #recordFailure(address: string): void {
+    const now = Date.now();
+    const entry = this.#failures.get(address);
+    if (entry && now - entry.since <= WINDOW_MS) entry.count++;
+    else this.#failures.set(address, { count: 1, since: now });
+    // Bounded memory under a distributed attack: forget windows that are over.
+    if (this.#failures.size > 10_000) {
+      for (const [key, value] of this.#failures) if (now - value.since > WINDOW_MS) this.#failures.delete(key);
+    }
+  }
+}
+
+export function isExpired(link: LinkRecord, now = Date.now()): boolean {
+  return link.expiresAt !== null && Date.parse(link.expiresAt) <= now;
+}
+
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
