@@ -55,6 +55,7 @@ export async function buildApp({ config, store = SqliteBoardStore.open(config.da
     boardIdleMs: config.boardIdleMs,
     flushIntervalMs: config.flushIntervalMs,
     compactAfterUpdates: config.compactAfterUpdates,
+    maxPendingBytes: config.maxMessageBytes,
   });
   app.decorate('config', config);
   app.decorate('store', store);

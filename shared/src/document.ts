@@ -47,3 +47,16 @@ export interface PresenceUser {
   color: string;
   role?: 'owner' | 'editor' | 'viewer';
 }
+
+/**
+ * The server publishes its own state of a board through awareness, under its own client id, as
+ * `{ server: ServerStatus }`, so that every client (the stock one included) receives it. Absent
+ * while all is well.
+ */
+export const SERVER_AWARENESS_FIELD = 'server';
+
+export interface ServerStatus {
+  /** `failing`: the server cannot write this board to disk; edits are kept in memory and retried. */
+  storage: 'failing';
+  message: string;
+}

@@ -3,12 +3,15 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
-import { MessageType } from '@planboard/shared';
+import { MessageType, SERVER_AWARENESS_FIELD, type ServerStatus } from '@planboard/shared';
 import type { Connection } from './connection.js';
 import { stampRole } from './awareness-role.js';
 
 /** Transaction origin of updates loaded from storage: neither stored again nor broadcast. */
 export const STORAGE_ORIGIN = Symbol('storage');
+
+/** Awareness client ids one connection may publish (a client reusing its doc across reconnects may show a few). */
+const MAX_AWARENESS_CLIENTS_PER_CONNECTION = 8;
 
 /** A frame that is not a valid y-websocket message; the sender is disconnected. */
 export class ProtocolError extends Error {}
@@ -18,6 +21,11 @@ export interface RoomHooks {
   onUpdate(boardId: string, update: Uint8Array): void;
   /** A peer without write access sent a document update (it was dropped). */
   onRefusedWrite?(connection: Connection): void;
+}
+
+export interface RoomLimits {
+  /** Bytes of not-yet-integrable update parts the board may hold. */
+  maxPendingBytes: number;
 }
 
 /**
@@ -33,10 +41,12 @@ export class Room {
   unloading: Promise<void> | null = null;
   idleTimer: NodeJS.Timeout | null = null;
   readonly #hooks: RoomHooks;
+  readonly #maxPendingBytes: number;
 
-  constructor(boardId: string, hooks: RoomHooks) {
+  constructor(boardId: string, hooks: RoomHooks, limits: RoomLimits) {
     this.boardId = boardId;
     this.#hooks = hooks;
+    this.#maxPendingBytes = limits.maxPendingBytes;
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -46,6 +56,15 @@ export class Room {
       this.#broadcast(message, origin);
     });
     this.awareness.on('update', this.#onAwarenessUpdate);
+  }
+
+  /** Tells every peer, through the server's own awareness state, whether the board is being saved. */
+  setStorageFailing(failing: boolean): void {
+    const status: ServerStatus = {
+      storage: 'failing',
+      message: 'The server cannot save this board right now. Your changes are kept and will be saved when storage recovers.',
+    };
+    this.awareness.setLocalState(failing ? { [SERVER_AWARENESS_FIELD]: status } : null);
   }
 
   /** Applies stored updates (oldest first) without storing or broadcasting them again. */
@@ -85,12 +104,18 @@ export class Room {
       case MessageType.awareness: {
         const update = readPayload(decoder);
         expectEnd(decoder);
+        let stamped: ReturnType<typeof stampRole>;
         try {
-          const stamped = connection.role ? stampRole(update, connection.role) : update;
-          awarenessProtocol.applyAwarenessUpdate(this.awareness, stamped, connection);
+          stamped = stampRole(update, connection.role);
         } catch (error) {
           throw new ProtocolError(`invalid awareness update: ${(error as Error).message}`);
         }
+        // One connection is one participant; a flood of invented client ids is refused unapplied.
+        const ids = new Set([...connection.awarenessIds, ...stamped.clientIds]);
+        if (ids.size > MAX_AWARENESS_CLIENTS_PER_CONNECTION) {
+          throw new ProtocolError('too many awareness clients on one connection');
+        }
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, stamped.update, connection);
         break;
       }
       case MessageType.queryAwareness:
@@ -134,6 +159,16 @@ export class Room {
           Y.applyUpdate(this.doc, update, connection);
         } catch (error) {
           throw new ProtocolError(`Yjs update could not be applied: ${(error as Error).message}`);
+        }
+        // Parts of an update can wait for changes the server has not seen yet: after a crash, a
+        // peer's edit may arrive before the sync step that restores what it builds on. Yjs holds
+        // such parts until then. Bound what it holds, so a hostile peer cannot grow it forever.
+        const store = this.doc.store as unknown as { pendingStructs: { update: Uint8Array } | null; pendingDs: Uint8Array | null };
+        const pendingBytes = (store.pendingStructs?.update.byteLength ?? 0) + (store.pendingDs?.byteLength ?? 0);
+        if (pendingBytes > this.#maxPendingBytes) {
+          store.pendingStructs = null;
+          store.pendingDs = null;
+          throw new ProtocolError('too many changes that depend on changes this board does not have');
         }
         break;
       }

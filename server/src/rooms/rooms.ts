@@ -16,6 +16,7 @@ export interface RoomsOptions {
   boardIdleMs: number;
   flushIntervalMs: number;
   compactAfterUpdates: number;
+  maxPendingBytes: number;
 }
 
 /**
@@ -36,6 +37,9 @@ export class Rooms {
       log: options.log,
       intervalMs: options.flushIntervalMs,
       compactAfterUpdates: options.compactAfterUpdates,
+      onStorageState: (boardIds, error) => {
+        for (const boardId of boardIds) this.#loaded.get(boardId)?.setStorageFailing(error !== null);
+      },
       snapshotOf: (boardId) => {
         const room = this.#loaded.get(boardId);
         return room ? Y.encodeStateAsUpdate(room.doc) : null;
@@ -92,7 +96,7 @@ export class Rooms {
     const room = new Room(boardId, {
       onUpdate: (id, update) => this.writer.enqueue(id, update),
       onRefusedWrite: () => metrics.viewerWritesDropped.inc(),
-    });
+    }, { maxPendingBytes: this.#options.maxPendingBytes });
     room.load(updates);
     this.#loaded.set(boardId, room);
     metrics.boardsLoaded.set(this.#loaded.size);
