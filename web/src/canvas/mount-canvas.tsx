@@ -1,0 +1,72 @@
+import { createRoot } from 'react-dom/client';
+import {
+  Tldraw,
+  createTLStore,
+  defaultBindingUtils,
+  defaultShapeUtils,
+  setUserPreferences,
+  type Editor,
+  type TLAssetStore,
+} from 'tldraw';
+import 'tldraw/tldraw.css';
+import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
+import type * as Y from 'yjs';
+import type { Awareness } from 'y-protocols/awareness';
+import type { PresenceUser } from '@planboard/shared';
+import { bindStoreToDoc } from './yjs-binding';
+import { bindPresence } from './presence-binding';
+
+// Fonts, icons and translations are served by Planboard itself: no request leaves the origin.
+const assetUrls = getAssetUrlsByImport();
+
+/** Pasted and dropped images are kept in the board itself as data URLs: nothing to host. */
+const dataUrlAssets: TLAssetStore = {
+  async upload(_asset, file) {
+    const src = await new Promise<string>((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result as string);
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(file);
+    });
+    return { src };
+  },
+  resolve: (asset) => asset.props.src,
+};
+
+export interface CanvasOptions {
+  doc: Y.Doc;
+  awareness: Awareness;
+  user: PresenceUser;
+  readonly: boolean;
+  licenseKey: string | null;
+  onEditor?: (editor: Editor) => void;
+}
+
+/** Mounts the tldraw editor, bound to the board's Y.Doc, into `element`; returns the unmount. */
+export function mountCanvas(element: HTMLElement, options: CanvasOptions): () => void {
+  const store = createTLStore({ shapeUtils: defaultShapeUtils, bindingUtils: defaultBindingUtils, assets: dataUrlAssets });
+  const unbindDoc = bindStoreToDoc(store, options.doc, { canWrite: !options.readonly });
+  const unbindPresence = bindPresence(store, options.awareness, options.user);
+  setUserPreferences({ id: options.user.id, name: options.user.name, color: options.user.color });
+
+  const root = createRoot(element);
+  root.render(
+    <Tldraw
+      store={store}
+      assetUrls={assetUrls}
+      licenseKey={options.licenseKey ?? undefined}
+      onMount={(editor) => {
+        if (options.readonly) {
+          editor.updateInstanceState({ isReadonly: true });
+          editor.setCurrentTool('hand');
+        }
+        options.onEditor?.(editor);
+      }}
+    />,
+  );
+  return () => {
+    root.unmount();
+    unbindPresence();
+    unbindDoc();
+  };
+}

@@ -1,0 +1,22 @@
+/** The two pages: home (`/`) and a board (`/b/:id`). History API, no library needed for two routes. */
+export type Route = { page: 'home' } | { page: 'board'; id: string };
+
+function parse(path: string): Route {
+  const match = /^\/b\/([^/]+)\/?$/.exec(path);
+  return match ? { page: 'board', id: decodeURIComponent(match[1]!) } : { page: 'home' };
+}
+
+class Router {
+  route = $state<Route>(parse(location.pathname));
+
+  constructor() {
+    addEventListener('popstate', () => (this.route = parse(location.pathname)));
+  }
+
+  go(path: string): void {
+    history.pushState(null, '', path);
+    this.route = parse(location.pathname);
+  }
+}
+
+export const router = new Router();
