@@ -11,6 +11,11 @@ class Router {
 
   constructor() {
     addEventListener('popstate', () => (this.route = parse(location.pathname)));
+    // A link pasted into a tab already on that board changes only the fragment (the token):
+    // open the board afresh with it.
+    addEventListener('hashchange', () => {
+      if (this.route.page === 'board' && location.hash.length > 1) location.reload();
+    });
   }
 
   go(path: string): void {
