@@ -126,11 +126,14 @@ test('bad and unknown board ids are refused with a close code and a reason', asy
   const badClose = await withTimeout(bad.closed, 5000, 'close for a bad id');
   assert.equal(badClose.code, CloseCode.badBoardId);
   assert.equal(badClose.reason, 'invalid board id');
-  // An unknown board cannot be told apart from a board the token does not open: 4401 either way.
   const other = await createBoard(server);
   const unknown = await openRawSocket(`${server.wsUrl}/0000000000000a?token=${tokenFor(other)}`);
   const unknownClose = await withTimeout(unknown.closed, 5000, 'close for an unknown board');
-  assert.equal(unknownClose.code, CloseCode.unauthorized);
+  assert.equal(unknownClose.code, CloseCode.unknownBoard);
+  assert.equal(unknownClose.reason, 'board not found');
+  // A board that exists but that the token does not open is a 4401.
+  const wrongToken = await openRawSocket(`${server.wsUrl}/${other}?token=${tokenFor(await createBoard(server))}`);
+  assert.equal((await withTimeout(wrongToken.closed, 5000, 'close for a foreign token')).code, CloseCode.unauthorized);
 });
 
 test('a peer that vanishes without a goodbye is removed from everyone\'s awareness', async () => {
@@ -175,8 +178,9 @@ test('REST input is validated with clear 4xx answers', async () => {
   const badId = await fetch(`${server.url}/api/boards/NOT_AN_ID`, { headers: auth });
   assert.equal(badId.status, 400);
   assert.equal(((await badId.json()) as { message: string }).message, 'invalid board id');
-  const otherBoard = await fetch(`${server.url}/api/boards/0000000000000a`, { headers: auth });
-  assert.equal(otherBoard.status, 401);
+  const missing = await fetch(`${server.url}/api/boards/0000000000000a`, { headers: auth });
+  assert.equal(missing.status, 404);
+  assert.equal(((await missing.json()) as { message: string }).message, 'board not found');
   const unknownRoute = await fetch(`${server.url}/api/nothing-here`);
   assert.equal(unknownRoute.status, 404);
 });

@@ -105,7 +105,7 @@ test('every route × every credential answers with the right status', async () =
     assert.equal(response.status, credential === 'viewer' || credential === 'editor' ? 403 : 401, `DELETE board with ${credential}`);
   }
   assert.equal((await call('DELETE', `/api/boards/${id}`, tokens.owner)).status, 204);
-  assert.equal((await call('GET', `/api/boards/${id}`, tokens.owner)).status, 401, 'links die with their board');
+  assert.equal((await call('GET', `/api/boards/${id}`, tokens.owner)).status, 404, 'the board is gone');
 });
 
 test('the websocket admits each credential with the right close code', async () => {

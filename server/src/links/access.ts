@@ -4,7 +4,7 @@ import { parseToken, secretMatches } from './tokens.js';
 
 export type AccessDecision =
   | { ok: true; link: LinkRecord }
-  | { ok: false; status: 401 | 403 | 429; closeCode: number; message: string };
+  | { ok: false; status: 401 | 403 | 404 | 429; closeCode: number; message: string };
 
 export interface AccessOptions {
   /** Failed token checks one address may make per minute before it is refused outright. */
@@ -36,6 +36,12 @@ export class Access {
   async authorize(boardId: string, token: string | undefined, required: Role, address: string): Promise<AccessDecision> {
     if (this.#isLimited(address)) {
       return { ok: false, status: 429, closeCode: CloseCode.rateLimited, message: 'too many failed attempts; try again in a minute' };
+    }
+    // Board ids carry 70 random bits, so saying that one does not exist reveals nothing useful;
+    // the lookups still count against the address like a wrong token.
+    if (!(await this.#store.getBoard(boardId))) {
+      this.#recordFailure(address);
+      return { ok: false, status: 404, closeCode: CloseCode.unknownBoard, message: 'board not found' };
     }
     const parsed = token ? parseToken(token) : null;
     const link = parsed ? await this.#store.getLink(parsed.linkId) : null;

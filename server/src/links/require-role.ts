@@ -16,7 +16,7 @@ export function requireRole(app: FastifyInstance, role: Role) {
     const { id } = request.params as { id: string };
     const decision = await app.access.authorize(id, bearerToken(request.headers.authorization), role, request.ip);
     if (!decision.ok) {
-      const error = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests' }[decision.status];
+      const error = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' }[decision.status];
       return reply.status(decision.status).send({ statusCode: decision.status, error, message: decision.message });
     }
     request.link = decision.link;
