@@ -114,3 +114,38 @@ test('offline: edits are kept, survive a reload, and merge when the connection r
   await linus.context().close();
   await margaret.context().close();
 });
+
+test('notes, text, arrows, frames and pasted images (as data URLs) all sync', async () => {
+  const board = await createBoardWithLinks(server, 'Everything');
+  const a = await (await newParticipant(browser, 'Ann')).newPage();
+  const b = await (await newParticipant(browser, 'Ben')).newPage();
+  await a.goto(server.url + board.links.owner.url);
+  await b.goto(server.url + board.links.edit.url);
+  await Promise.all([waitForCanvas(a), waitForCanvas(b)]);
+  // 1x1 PNG
+  const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+  await a.evaluate((src) => {
+    type Editor = { createAssets(a: object[]): void; createShapes(s: object[]): void };
+    const editor = (window as unknown as { __planboard: { editor: Editor } }).__planboard.editor;
+    editor.createAssets([
+      { id: 'asset:pasted', typeName: 'asset', type: 'image', meta: {}, props: { name: 'dot.png', src, w: 1, h: 1, mimeType: 'image/png', isAnimated: false } },
+    ]);
+    editor.createShapes([
+      { id: 'shape:note', type: 'note', x: 0, y: 0 },
+      { id: 'shape:text', type: 'text', x: 300, y: 0 },
+      { id: 'shape:arrow', type: 'arrow', x: 0, y: 300, props: { end: { x: 200, y: 100 } } },
+      { id: 'shape:frame', type: 'frame', x: 600, y: 0, props: { w: 300, h: 200, name: 'Sprint 1' } },
+      { id: 'shape:image', type: 'image', x: 600, y: 300, props: { assetId: 'asset:pasted', w: 100, h: 100 } },
+    ]);
+  }, png);
+  for (const [id, type] of [['shape:note', 'note'], ['shape:text', 'text'], ['shape:arrow', 'arrow'], ['shape:frame', 'frame'], ['shape:image', 'image']]) {
+    await waitForShape(b, { id, type });
+  }
+  const asset = await b.evaluate(() => {
+    type Editor = { getAsset(id: string): { props: { src: string } } | undefined };
+    return (window as unknown as { __planboard: { editor: Editor } }).__planboard.editor.getAsset('asset:pasted')?.props.src;
+  });
+  assert.equal(asset, png, 'the image travels inside the board as a data URL');
+  await a.context().close();
+  await b.context().close();
+});

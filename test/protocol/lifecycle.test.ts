@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { getRecordsMap } from '@planboard/shared';
+import { closeAll, connectClient, putShape, recordsOf, waitFor, waitForSync } from '../support/clients.js';
+import { createBoard, startServer } from '../support/server.js';
+import { readStoredBoard } from '../support/stored.js';
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+}
+
+function logLength(dataDir: string, boardId: string): number {
+  const db = new Database(join(dataDir, 'planboard.sqlite'), { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM board_updates WHERE board_id = ?').get(boardId) as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+test('the update log is compacted into a snapshot, and a board unloads after its last client leaves', async () => {
+  const server = await startServer({ env: { COMPACT_AFTER_UPDATES: '20', BOARD_IDLE_MS: '300' } });
+  try {
+    const boardId = await createBoard(server);
+    const writer = connectClient(server.wsUrl, boardId);
+    await waitForSync(writer.provider);
+    assert.equal(await metric(server.url, 'planboard_boards_loaded'), 1);
+    for (let i = 0; i < 200; i++) {
+      putShape(writer.doc, `shape:${i % 50}`, i, i);
+      if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+    await waitFor(() => getRecordsMap(readStoredBoard(server.dataDir, boardId)).size === 50, 'all shapes stored');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok(logLength(server.dataDir, boardId) <= 21, `log holds ${logLength(server.dataDir, boardId)} entries after 200 updates`);
+
+    closeAll(writer.provider);
+    const started = Date.now();
+    while ((await metric(server.url, 'planboard_boards_loaded')) !== 0) {
+      assert.ok(Date.now() - started < 5000, 'the board unloads after BOARD_IDLE_MS');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // Unloading writes one snapshot; loading again gives the same board.
+    assert.equal(logLength(server.dataDir, boardId), 1);
+    const reader = connectClient(server.wsUrl, boardId);
+    await waitForSync(reader.provider);
+    assert.deepEqual(recordsOf(reader.doc), recordsOf(writer.doc));
+    assert.equal(await metric(server.url, 'planboard_boards_loaded'), 1);
+    closeAll(reader.provider);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});
+
+test('/healthz answers and /metrics counts connections and messages', async () => {
+  const server = await startServer();
+  try {
+    const health = await fetch(`${server.url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.equal(((await health.json()) as { status: string }).status, 'ok');
+    const boardId = await createBoard(server);
+    const client = connectClient(server.wsUrl, boardId);
+    await waitForSync(client.provider);
+    putShape(client.doc, 'shape:x');
+    await waitFor(() => getRecordsMap(readStoredBoard(server.dataDir, boardId)).size === 1, 'stored');
+    assert.equal(await metric(server.url, 'planboard_connections'), 1);
+    assert.ok((await metric(server.url, 'planboard_messages_received_total')) >= 2);
+    assert.ok((await metric(server.url, 'planboard_messages_sent_total')) >= 1);
+    assert.ok((await metric(server.url, 'planboard_store_flush_seconds_count')) >= 1);
+    closeAll(client.provider);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});
