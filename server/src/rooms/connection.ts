@@ -35,7 +35,8 @@ export class Connection {
 
   send(message: Uint8Array): void {
     if (!this.isOpen) return;
-    if (this.socket.bufferedAmount + message.byteLength > this.#limits.maxBufferedBytes) {
+    // Judged on what is already waiting, so that one large message to a reading peer is fine.
+    if (this.socket.bufferedAmount > this.#limits.maxBufferedBytes) {
       this.close(CloseCode.slowConsumer, 'slow consumer: too much unread data');
       // The peer is not reading, so the close frame may never leave: free the memory now.
       this.socket.terminate();

@@ -42,6 +42,9 @@ export class Room {
   idleTimer: NodeJS.Timeout | null = null;
   readonly #hooks: RoomHooks;
   readonly #maxPendingBytes: number;
+  #pendingUpdates: { update: Uint8Array; origin: unknown }[] = [];
+  readonly #pendingAwareness = new Set<number>();
+  #broadcastScheduled = false;
 
   constructor(boardId: string, hooks: RoomHooks, limits: RoomLimits) {
     this.boardId = boardId;
@@ -52,8 +55,8 @@ export class Room {
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === STORAGE_ORIGIN) return;
       hooks.onUpdate(boardId, update);
-      const message = encodeMessage(MessageType.sync, (encoder) => syncProtocol.writeUpdate(encoder, update));
-      this.#broadcast(message, origin);
+      this.#pendingUpdates.push({ update, origin });
+      this.#scheduleBroadcast();
     });
     this.awareness.on('update', this.#onAwarenessUpdate);
   }
@@ -186,10 +189,43 @@ export class Room {
       for (const id of added) connection.awarenessIds.add(id);
       for (const id of removed) connection.awarenessIds.delete(id);
     }
-    const changed = added.concat(updated, removed);
-    // Sent to the originator too: a lone client's only inbound traffic keeps its connection
-    // watchdog (y-websocket reconnects after 30 s of silence) satisfied.
-    this.#broadcast(this.#encodeAwareness(changed), null);
+    for (const id of added) this.#pendingAwareness.add(id);
+    for (const id of updated) this.#pendingAwareness.add(id);
+    for (const id of removed) this.#pendingAwareness.add(id);
+    this.#scheduleBroadcast();
+  };
+
+  #scheduleBroadcast(): void {
+    if (this.#broadcastScheduled) return;
+    this.#broadcastScheduled = true;
+    setImmediate(this.#flushBroadcasts);
+  }
+
+  /**
+   * Everything that changed while the event loop read the frames at hand goes out as one message
+   * per kind: the updates merged into one, the awareness of every changed client in one. Under
+   * load that turns N updates × M peers sends into one encode and M sends, with no added delay.
+   */
+  #flushBroadcasts = (): void => {
+    this.#broadcastScheduled = false;
+    const updates = this.#pendingUpdates;
+    this.#pendingUpdates = [];
+    const awarenessIds = [...this.#pendingAwareness];
+    this.#pendingAwareness.clear();
+    if (this.connections.size === 0) return;
+    if (updates.length > 0) {
+      const merged = updates.length === 1 ? updates[0]!.update : Y.mergeUpdates(updates.map((u) => u.update));
+      const message = encodeMessage(MessageType.sync, (encoder) => syncProtocol.writeUpdate(encoder, merged));
+      // A single author does not need its own changes back; with several, each gets the merge
+      // (Yjs ignores what it already has) so that the message is still encoded once.
+      const origin = updates.every((u) => u.origin === updates[0]!.origin) ? updates[0]!.origin : null;
+      this.#broadcast(message, origin);
+    }
+    if (awarenessIds.length > 0) {
+      // Sent to the originator too: a lone client's only inbound traffic keeps its connection
+      // watchdog (y-websocket reconnects after 30 s of silence) satisfied.
+      this.#broadcast(this.#encodeAwareness(awarenessIds), null);
+    }
   };
 
   #encodeAwareness(clients: number[]): Uint8Array {
