@@ -15,6 +15,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS scripts (the classic y-websocket benchmark peer is CommonJS only).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
