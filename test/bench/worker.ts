@@ -24,6 +24,9 @@ export type WorkerReply =
   | { type: 'digest'; digests: { room: string; digest: string; records: number }[] }
   | { type: 'closed' };
 
+// Every y-websocket provider in Node adds a process 'exit' listener; hundreds here are expected.
+process.setMaxListeners(0);
+
 const now = () => performance.timeOrigin + performance.now();
 const send = (reply: WorkerReply) => process.send!(reply);
 

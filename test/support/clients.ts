@@ -4,6 +4,9 @@ import WebSocket from 'ws';
 import { getRecordsMap } from '@planboard/shared';
 import { tokenFor } from './server.js';
 
+// Every y-websocket provider in Node adds a process 'exit' listener; tests run up to 100.
+process.setMaxListeners(0);
+
 /**
  * A stock y-websocket client in Node, exactly as an integrator would write it. The token
  * defaults to the edit link of a board created through `createBoard`.
