@@ -6,10 +6,11 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { SERVER_KINDS, startBenchServer, type BenchServer, type ServerKind } from './servers.js';
 import type { ClientSpec, WorkerReply, WorkerRequest } from './worker.js';
+import { canvasBench } from './browser-canvas.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? '1,2,3,4,5').split(',').map(Number);
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? '1,2,3,4,5,6').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -223,6 +224,14 @@ async function main() {
     const ratioKeys = keys.filter((k) => typeof averaged.planboard[k] === 'number' && !['offeredPerSecond', 'clients', 'records', 'failed', 'connectFailures', 'deliveredRatio', 'generatorCpuPercent'].includes(k));
     lines.push(`| ours / hocuspocus | ${keys.map((k) => (ratioKeys.includes(k) ? fmt((averaged.planboard[k] as number) / (averaged.hocuspocus[k] as number), 2) : '')).join(' | ')} |`);
     lines.push(`| ours / y-websocket | ${keys.map((k) => (ratioKeys.includes(k) ? fmt((averaged.planboard[k] as number) / (averaged['y-websocket'][k] as number), 2) : '')).join(' | ')} |`, '');
+  }
+  if (SCENARIOS.includes(6)) {
+    console.log('scenario 6: canvas in Chromium …');
+    const canvas = await canvasBench();
+    json[6] = { name: 'canvas in Chromium (Planboard only)', planboard: canvas };
+    lines.push('## 6. Canvas in Chromium: 2,000 shapes, 50 remote changes/s (Planboard)', '');
+    lines.push(`| ${Object.keys(canvas).join(' | ')} |`, `| ${Object.keys(canvas).map(() => '---').join(' | ')} |`);
+    lines.push(`| ${Object.values(canvas).map((v) => fmt(v)).join(' | ')} |`, '');
   }
   lines.push(
     'Latencies in ms, send → received by each other client (one sample per receipt). cpuMicrosPerDelivered: server user+system CPU µs per delivered change. idleBoardRssMb: RSS growth per board with its clients connected and idle. Cold load from storage: Planboard only (the peers keep documents in memory only). Hocuspocus clients use @hocuspocus/provider; the others the stock y-websocket client.',

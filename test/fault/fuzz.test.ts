@@ -7,27 +7,14 @@ import { closeAll, connectClient, putShape, recordsOf, waitFor, waitForSync } fr
 import { boardSocketUrl, createBoard, startServer } from '../support/server.js';
 import { openRawSocket, withTimeout } from '../support/raw-socket.js';
 import { readStoredBoard } from '../support/stored.js';
+import { seededRandom, type SeededRandom } from '../support/random.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261128);
 const CASES = Number(process.env.FUZZ_CASES ?? 400);
 const MAX_MESSAGE_BYTES = 256 * 1024;
 
-/** mulberry32: deterministic, so any failure replays with FUZZ_SEED. */
-function rng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (max: number) => Math.floor(next() * max),
-    bytes: (length: number) => Uint8Array.from({ length }, () => Math.floor(next() * 256)),
-  };
-}
-type Rng = ReturnType<typeof rng>;
+const rng = seededRandom;
+type Rng = SeededRandom;
 
 function encode(write: (encoder: encoding.Encoder) => void): Uint8Array {
   const encoder = encoding.createEncoder();

@@ -8,6 +8,7 @@ import { closeAll, connectClient, putShape, recordsOf, waitFor, waitForSync } fr
 import { boardSocketUrl, createBoard, startServer, tokenFor, type RunningServer } from '../support/server.js';
 import { openRawSocket, withTimeout } from '../support/raw-socket.js';
 import { readStoredBoard } from '../support/stored.js';
+import { seededRandom } from '../support/random.js';
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 let server: RunningServer;
@@ -18,20 +19,6 @@ after(async () => {
   await server.stop();
   server.cleanup();
 });
-
-/** Deterministic pseudo-random bytes (mulberry32), so a failure can be replayed. */
-function seededBytes(seed: number, length: number): Uint8Array {
-  let state = seed >>> 0;
-  const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    bytes[i] = (t ^ (t >>> 14)) & 0xff;
-  }
-  return bytes;
-}
 
 function frame(...parts: (number | Uint8Array)[]): Uint8Array {
   const encoder = encoding.createEncoder();
@@ -74,7 +61,7 @@ const malformed: Record<string, Uint8Array> = {
     return frame(1, payload.length, payload);
   })(),
 };
-for (let seed = 1; seed <= 20; seed++) malformed[`random bytes #${seed}`] = seededBytes(seed, 1 + (seed * 37) % 300);
+for (let seed = 1; seed <= 20; seed++) malformed[`random bytes #${seed}`] = seededRandom(seed).bytes(1 + (seed * 37) % 300);
 
 test('malformed frames close only the sender; other clients keep working and the stored board is unchanged', async () => {
   const boardId = await createBoard(server);

@@ -71,3 +71,26 @@ test('awareness is relayed, and a departed client is removed from everyone\'s aw
     closeAll(a.provider, b.provider);
   }
 });
+
+test('a busy board: twelve stock clients moving cursors all stay connected and see each other', async () => {
+  // The stock client echoes every awareness state it receives back to the server; the
+  // per-connection limit on awareness ids must not mistake that for a flood.
+  const boardId = await createBoard(server);
+  const clients = Array.from({ length: 12 }, () => connectClient(server.wsUrl, boardId));
+  try {
+    await Promise.all(clients.map((c) => waitForSync(c.provider)));
+    const closes: number[] = [];
+    for (const c of clients) c.provider.on('connection-close', (event) => closes.push(event?.code ?? -1));
+    for (let round = 0; round < 3; round++) {
+      clients.forEach((c, i) => c.provider.awareness.setLocalStateField('cursor', { x: i, y: round }));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await waitFor(
+      () => clients.every((c) => [...c.provider.awareness.getStates().values()].filter((s) => (s as { cursor?: { y: number } }).cursor?.y === 2).length === 12),
+      'every client to see all twelve cursors',
+    );
+    assert.deepEqual(closes, []);
+  } finally {
+    closeAll(...clients.map((c) => c.provider));
+  }
+});

@@ -8,6 +8,7 @@ import { closeAll, connectClient, putShape, recordsOf, waitFor, waitForSync } fr
 import { createBoardWithLinks, startServer, type RunningServer } from '../support/server.js';
 import { openRawSocket, withTimeout } from '../support/raw-socket.js';
 import { readStoredBoard } from '../support/stored.js';
+import { seededRandom } from '../support/random.js';
 
 let server: RunningServer;
 before(async () => {
@@ -17,17 +18,6 @@ after(async () => {
   await server.stop();
   server.cleanup();
 });
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function syncFrame(kind: 1 | 2, update: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder();
@@ -67,7 +57,7 @@ test('a viewer sees everything live, but none of thousands of its writes is appl
   const raw = await openRawSocket(`${server.wsUrl}/${board.id}?token=${board.links.view.token}`);
   const replica = new Y.Doc();
   Y.applyUpdate(replica, Y.encodeStateAsUpdate(a.doc));
-  const next = random(42);
+  const { next } = seededRandom(42);
   let sent = 0;
   for (let i = 0; i < 3000; i++) {
     const before = Y.encodeStateVector(replica);
@@ -112,7 +102,7 @@ test('a viewer sees everything live, but none of thousands of its writes is appl
 
 test('malformed frames from a viewer close only that connection', async () => {
   const board = await createBoardWithLinks(server);
-  const next = random(7);
+  const { next } = seededRandom(7);
   for (let i = 0; i < 30; i++) {
     const raw = await openRawSocket(`${server.wsUrl}/${board.id}?token=${board.links.view.token}`);
     const garbage = Uint8Array.from({ length: 1 + Math.floor(next() * 64) }, () => Math.floor(next() * 256));

@@ -114,8 +114,9 @@ export class Room {
           throw new ProtocolError(`invalid awareness update: ${(error as Error).message}`);
         }
         // One connection is one participant; a flood of invented client ids is refused unapplied.
-        const ids = new Set([...connection.awarenessIds, ...stamped.clientIds]);
-        if (ids.size > MAX_AWARENESS_CLIENTS_PER_CONNECTION) {
+        // (The stock client echoes everyone's states back, so only ids new to the board count.)
+        const newIds = stamped.clientIds.filter((id) => !this.awareness.meta.has(id) && !connection.awarenessIds.has(id));
+        if (connection.awarenessIds.size + newIds.length > MAX_AWARENESS_CLIENTS_PER_CONNECTION) {
           throw new ProtocolError('too many awareness clients on one connection');
         }
         awarenessProtocol.applyAwarenessUpdate(this.awareness, stamped.update, connection);

@@ -1,0 +1,96 @@
+// Client side, in Chromium: time to a rendered canvas for a board of 2,000 shapes, and frame
+// times while 50 remote changes/s arrive.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchBrowser, newParticipant, waitForCanvas } from '../e2e/browser.js';
+import { createBoardWithLinks, startServer } from '../support/server.js';
+
+export interface CanvasBenchResult {
+  shapes: number;
+  firstCanvasMs: number;
+  allShapesMs: number;
+  medianFrameMs: number;
+  p95FrameMs: number;
+  remoteChangesPerSecond: number;
+}
+
+type Editor = {
+  createShapes(shapes: object[]): void;
+  updateShapes(shapes: object[]): void;
+  getCurrentPageShapes(): { id: string }[];
+};
+type Win = { __planboard?: { editor: Editor } };
+
+export async function canvasBench(shapes = 2000, changesPerSecond = 50, seconds = 5): Promise<CanvasBenchResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'planboard-canvas-bench-'));
+  const server = await startServer({ dataDir, env: { LOG_LEVEL: 'warn' } });
+  const browser = await launchBrowser();
+  try {
+    const board = await createBoardWithLinks(server, 'Canvas bench');
+    const writer = await (await newParticipant(browser, 'Writer')).newPage();
+    await writer.goto(server.url + board.links.edit.url);
+    await waitForCanvas(writer);
+    await writer.evaluate((count) => {
+      const editor = (window as unknown as Win).__planboard!.editor;
+      const batch = [];
+      for (let i = 0; i < count; i++) {
+        batch.push({ id: `shape:bench-${i}`, type: 'geo', x: (i % 50) * 180, y: Math.floor(i / 50) * 120, props: { w: 160, h: 90, geo: 'rectangle' } });
+      }
+      editor.createShapes(batch);
+    }, shapes);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    const reader = await (await newParticipant(browser, 'Reader')).newPage();
+    const started = Date.now();
+    await reader.goto(server.url + board.links.edit.url);
+    await reader.locator('.tl-canvas').waitFor({ timeout: 60_000 });
+    const firstCanvasMs = Date.now() - started;
+    await waitForCanvas(reader);
+    await reader.waitForFunction((count) => ((window as unknown as Win).__planboard?.editor.getCurrentPageShapes().length ?? 0) >= count, shapes, { timeout: 60_000 });
+    const allShapesMs = Date.now() - started;
+
+    // Frame times on the reader while the writer moves shapes at the given rate.
+    await reader.evaluate(() => {
+      const frames: number[] = [];
+      let last = performance.now();
+      const tick = (now: number) => {
+        frames.push(now - last);
+        last = now;
+        (window as unknown as { __frames: number[] }).__frames = frames;
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const moves = await writer.evaluate(
+      ([rate, duration, count]) =>
+        new Promise<number>((resolve) => {
+          const editor = (window as unknown as Win).__planboard!.editor;
+          let n = 0;
+          const timer = setInterval(() => {
+            const i = n % count;
+            editor.updateShapes([{ id: `shape:bench-${i}`, type: 'geo', x: (i % 50) * 180 + (n % 20), y: Math.floor(i / 50) * 120 }]);
+            n++;
+          }, 1000 / rate);
+          setTimeout(() => {
+            clearInterval(timer);
+            resolve(n);
+          }, duration * 1000);
+        }),
+      [changesPerSecond, seconds, shapes] as const,
+    );
+    const frames = (await reader.evaluate(() => (window as unknown as { __frames: number[] }).__frames)).slice(5).sort((a, b) => a - b);
+    return {
+      shapes,
+      firstCanvasMs,
+      allShapesMs,
+      medianFrameMs: frames[Math.floor(frames.length / 2)] ?? NaN,
+      p95FrameMs: frames[Math.floor(frames.length * 0.95)] ?? NaN,
+      remoteChangesPerSecond: moves / seconds,
+    };
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
