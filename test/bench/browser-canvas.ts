@@ -24,7 +24,7 @@ type Win = { __planboard?: { editor: Editor } };
 
 export async function canvasBench(shapes = 2000, changesPerSecond = 50, seconds = 5): Promise<CanvasBenchResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'planboard-canvas-bench-'));
-  const server = await startServer({ dataDir, env: { LOG_LEVEL: 'warn' } });
+  const server = await startServer({ dataDir });
   const browser = await launchBrowser();
   try {
     const board = await createBoardWithLinks(server, 'Canvas bench');
@@ -51,35 +51,24 @@ export async function canvasBench(shapes = 2000, changesPerSecond = 50, seconds 
     const allShapesMs = Date.now() - started;
 
     // Frame times on the reader while the writer moves shapes at the given rate.
-    await reader.evaluate(() => {
-      const frames: number[] = [];
+    // Passed as source text: the bundler's helpers for named functions do not exist in the page.
+    await reader.evaluate(`(() => {
+      const frames = [];
+      window.__frames = frames;
       let last = performance.now();
-      const tick = (now: number) => {
-        frames.push(now - last);
-        last = now;
-        (window as unknown as { __frames: number[] }).__frames = frames;
-        requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
-    const moves = await writer.evaluate(
-      ([rate, duration, count]) =>
-        new Promise<number>((resolve) => {
-          const editor = (window as unknown as Win).__planboard!.editor;
-          let n = 0;
-          const timer = setInterval(() => {
-            const i = n % count;
-            editor.updateShapes([{ id: `shape:bench-${i}`, type: 'geo', x: (i % 50) * 180 + (n % 20), y: Math.floor(i / 50) * 120 }]);
-            n++;
-          }, 1000 / rate);
-          setTimeout(() => {
-            clearInterval(timer);
-            resolve(n);
-          }, duration * 1000);
-        }),
-      [changesPerSecond, seconds, shapes] as const,
-    );
-    const frames = (await reader.evaluate(() => (window as unknown as { __frames: number[] }).__frames)).slice(5).sort((a, b) => a - b);
+      requestAnimationFrame(function tick(now) { frames.push(now - last); last = now; requestAnimationFrame(tick); });
+    })()`);
+    const moves = (await writer.evaluate(`new Promise((resolve) => {
+      const editor = window.__planboard.editor;
+      let n = 0;
+      const timer = setInterval(() => {
+        const i = n % ${shapes};
+        editor.updateShapes([{ id: 'shape:bench-' + i, type: 'geo', x: (i % 50) * 180 + (n % 20), y: Math.floor(i / 50) * 120 }]);
+        n++;
+      }, ${1000 / changesPerSecond});
+      setTimeout(() => { clearInterval(timer); resolve(n); }, ${seconds * 1000});
+    })`)) as number;
+    const frames = ((await reader.evaluate('window.__frames')) as number[]).slice(5).sort((a, b) => a - b);
     return {
       shapes,
       firstCanvasMs,
