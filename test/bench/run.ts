@@ -1,248 +1,143 @@
 // `pnpm bench`: the same scenarios against Planboard, Hocuspocus and the classic y-websocket
-// server, alternating the order (A B C, then C B A) so drift of the machine cancels out.
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+// server, each server in its own process, alternating the order (A B C, then C B A) so that the
+// machine's drift cancels out. Prints the table and writes it to results/ as Markdown and JSON.
+//
+// BENCH_SCENARIOS=1,3   run only these (1-5 relay, 6 canvas in Chromium; default all)
+// BENCH_SECONDS=10      steady-state seconds of each load run
+// BENCH_ROUNDS=2        rounds per scenario (the order alternates every round)
+// BENCH_WORKERS=2       generator processes
+// BENCH_SERVERS=planboard,hocuspocus   a subset of the servers
+// BENCH_PLANBOARD_MAIN=/path/to/server/dist/main.js   measure another Planboard build
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { SERVER_KINDS, startBenchServer, type BenchServer, type ServerKind } from './servers.js';
-import type { ClientSpec, WorkerReply, WorkerRequest } from './worker.js';
 import { canvasBench } from './browser-canvas.js';
+import { combine, markdown, verdicts, type Row, type ScenarioResults } from './report.js';
+import { COLD_IDLE_MS, coldScenario, coldServerOptions, loadScenario, SECONDS, stormScenario, WORKERS } from './scenarios.js';
+import { PLANBOARD_MAIN, SERVER_KINDS, startBenchServer, type BenchServer, type ServerKind, type StartOptions } from './servers.js';
+import { CHROMIUM } from '../e2e/browser.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? '1,2,3,4,5,6').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const SERVERS = (process.env.BENCH_SERVERS?.split(',') as ServerKind[] | undefined) ?? SERVER_KINDS;
+for (const kind of SERVERS) if (!SERVER_KINDS.includes(kind)) throw new Error(`BENCH_SERVERS: unknown server ${kind}`);
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-class Worker {
-  readonly child: ChildProcess;
-  #waiting: ((reply: WorkerReply) => void)[] = [];
-  constructor() {
-    this.child = fork(here('worker.ts'), [], { execArgv: ['--import', 'tsx'], cwd: here('..'), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child.on('message', (reply: WorkerReply) => this.#waiting.shift()?.(reply));
-  }
-  request<T extends WorkerReply['type']>(request: WorkerRequest): Promise<Extract<WorkerReply, { type: T }>> {
-    return new Promise((resolve) => {
-      this.#waiting.push(resolve as (reply: WorkerReply) => void);
-      this.child.send(request);
-    });
-  }
-  async close(): Promise<void> {
-    await this.request({ type: 'close' });
-  }
+interface Scenario {
+  id: number;
+  name: string;
+  options?: StartOptions;
+  run: (server: BenchServer) => Promise<object>;
 }
 
-function spread<T>(items: T[], parts: number): T[][] {
-  const out: T[][] = Array.from({ length: parts }, () => []);
-  items.forEach((item, i) => out[i % parts]!.push(item));
-  return out.filter((part) => part.length > 0);
-}
-
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-interface LoadResult {
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  offeredPerSecond: number;
-  deliveredPerSecond: number;
-  deliveredRatio: number;
-  cpuMicrosPerDelivered: number;
-  peakRssMb: number;
-  idleBoardRssMb: number;
-  converged: boolean;
-  generatorCpuPercent: number;
-  connectFailures: number;
-}
-
-async function connectAll(server: BenchServer, specs: ClientSpec[], timeoutMs = 60_000) {
-  const workers = spread(specs, Math.min(WORKERS, specs.length)).map((part) => ({ worker: new Worker(), part }));
-  const replies = await Promise.all(
-    workers.map(({ worker, part }) => worker.request<'connected'>({ type: 'connect', kind: server.kind, wsUrl: server.wsUrl, clients: part, timeoutMs })),
-  );
-  return { workers: workers.map((w) => w.worker), connectMs: replies.flatMap((r) => r.connectMs), failed: replies.reduce((n, r) => n + r.failed, 0) };
-}
-
-async function loadScenario(server: BenchServer, boards: number, perBoard: number, changesPerSecond: number, cursorsPerSecond: number): Promise<LoadResult> {
-  const rssStart = server.rssBytes();
-  const specs: ClientSpec[] = [];
-  for (let b = 0; b < boards; b++) {
-    const { room, token } = await server.newBoard(`bench-${b}`);
-    for (let c = 0; c < perBoard; c++) specs.push({ room, token, id: `b${b}c${c}` });
-  }
-  const { workers, failed } = await connectAll(server, specs);
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  const idleBoardRssMb = (server.rssBytes() - rssStart) / boards / 2 ** 20;
-  let peakRss = server.rssBytes();
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, server.rssBytes())), 200);
-  const cpuBefore = server.cpuMicros();
-  const durationMs = SECONDS * 1000;
-  const ran = await Promise.all(workers.map((w) => w.request<'ran'>({ type: 'run', changesPerSecond, cursorsPerSecond, durationMs, drainMs: 1500 })));
-  const serverCpu = server.cpuMicros() - cpuBefore;
-  clearInterval(sampler);
-  const digests = (await Promise.all(workers.map((w) => w.request<'digest'>({ type: 'digest' })))).flatMap((r) => r.digests);
-  const byRoom = new Map<string, Set<string>>();
-  for (const d of digests) byRoom.set(d.room, (byRoom.get(d.room) ?? new Set()).add(d.digest));
-  await Promise.all(workers.map((w) => w.close()));
-  const latencies = ran.flatMap((r) => r.latencies).sort((a, b) => a - b);
-  const sends = ran.reduce((n, r) => n + r.sends, 0);
-  const offeredDeliveries = sends * (perBoard - 1);
-  return {
-    p50: quantile(latencies, 0.5),
-    p95: quantile(latencies, 0.95),
-    p99: quantile(latencies, 0.99),
-    max: latencies.at(-1) ?? NaN,
-    offeredPerSecond: sends / SECONDS,
-    deliveredPerSecond: latencies.length / SECONDS,
-    deliveredRatio: latencies.length / offeredDeliveries,
-    cpuMicrosPerDelivered: serverCpu / Math.max(1, latencies.length),
-    peakRssMb: peakRss / 2 ** 20,
-    idleBoardRssMb,
-    converged: [...byRoom.values()].every((set) => set.size === 1) && failed === 0,
-    generatorCpuPercent: (ran.reduce((n, r) => n + r.cpuMicros, 0) / ((durationMs + 1500) * 1000) / cpus().length) * 100,
-    connectFailures: failed,
-  };
-}
-
-interface ColdResult {
-  inMemoryMs: number;
-  fromStorageMs: number | null;
-  records: number;
-}
-
-async function coldScenario(server: BenchServer, shapes = 10_000): Promise<ColdResult> {
-  const { room, token } = await server.newBoard('cold');
-  const seeder = await connectAll(server, [{ room, token, id: 'seeder' }]);
-  await seeder.workers[0]!.request<'seeded'>({ type: 'seed', shapes });
-  await new Promise((resolve) => setTimeout(resolve, 2000));
-  const timeJoin = async () => {
-    const joiner = await connectAll(server, [{ room, token, id: `joiner-${Date.now()}` }]);
-    const digest = await joiner.workers[0]!.request<'digest'>({ type: 'digest' });
-    await joiner.workers[0]!.close();
-    return { ms: joiner.connectMs[0] ?? NaN, records: digest.digests[0]!.records };
-  };
-  const inMemory = [];
-  for (let i = 0; i < 3; i++) inMemory.push(await timeJoin());
-  await seeder.workers[0]!.close();
-  let fromStorageMs: number | null = null;
-  if (server.restart) {
-    await server.restart();
-    const times = [];
-    for (let i = 0; i < 3; i++) {
-      // Each join after the first finds the board in memory again; the first is the cold one.
-      if (i > 0) {
-        await server.restart();
-      }
-      times.push((await timeJoin()).ms);
-    }
-    fromStorageMs = times.sort((a, b) => a - b)[1]!;
-  }
-  const sorted = inMemory.map((r) => r.ms).sort((a, b) => a - b);
-  return { inMemoryMs: sorted[1]!, fromStorageMs, records: inMemory[0]!.records };
-}
-
-interface StormResult {
-  clients: number;
-  p50: number;
-  p95: number;
-  max: number;
-  failed: number;
-  peakRssMb: number;
-}
-
-async function stormScenario(server: BenchServer, clients = 500): Promise<StormResult> {
-  const specs: ClientSpec[] = [];
-  for (let b = 0; b < 10; b++) {
-    const { room, token } = await server.newBoard(`storm-${b}`);
-    for (let c = 0; c < clients / 10; c++) specs.push({ room, token, id: `s${b}-${c}` });
-  }
-  let peakRss = server.rssBytes();
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, server.rssBytes())), 100);
-  const { workers, connectMs, failed } = await connectAll(server, specs, 60_000);
-  clearInterval(sampler);
-  await Promise.all(workers.map((w) => w.close()));
-  const sorted = connectMs.sort((a, b) => a - b);
-  return { clients, p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), max: sorted.at(-1) ?? NaN, failed, peakRssMb: peakRss / 2 ** 20 };
-}
-
-type Scenario = { id: number; name: string; run: (server: BenchServer) => Promise<LoadResult | ColdResult | StormResult> };
 const scenarios: Scenario[] = [
-  { id: 1, name: 'workshop: 1 board × 100 clients, 1 change/s + 1 cursor/s each', run: (s) => loadScenario(s, 1, 100, 1, 1) },
-  { id: 2, name: 'many boards: 20 boards × 10 clients × 2 changes/s', run: (s) => loadScenario(s, 20, 10, 2, 0) },
-  { id: 3, name: 'burst: 1 board × 30 clients × 20 changes/s', run: (s) => loadScenario(s, 1, 30, 20, 0) },
-  { id: 4, name: 'cold load: a board of 10,000 shapes, time to fully synced', run: (s) => coldScenario(s) },
+  { id: 1, name: 'workshop: 1 board × 100 clients, each 1 change/s + 1 cursor/s', run: (s) => loadScenario(s, 1, 100, 1, 1) },
+  { id: 2, name: 'many boards: 20 boards × 10 clients, each 2 changes/s', run: (s) => loadScenario(s, 20, 10, 2, 0) },
+  { id: 3, name: 'burst: 1 board × 30 clients, each 20 changes/s', run: (s) => loadScenario(s, 1, 30, 20, 0) },
+  { id: 4, name: 'cold load: a board of 10,000 shapes, new client → fully synced', options: coldServerOptions, run: (s) => coldScenario(s) },
   { id: 5, name: 'connection storm: 500 clients at once (10 boards × 50)', run: (s) => stormScenario(s) },
 ];
 
-/** Averages numeric fields of several rounds (booleans: all must hold). */
-function average<T extends object>(rounds: T[]): T {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(rounds[0]!)) {
-    const values = rounds.map((r) => (r as Record<string, unknown>)[key]);
-    if (typeof values[0] === 'boolean') out[key] = values.every(Boolean);
-    else if (values.every((v) => typeof v === 'number')) out[key] = (values as number[]).reduce((a, b) => a + b, 0) / values.length;
-    else out[key] = values[0];
+function version(pkg: string): string {
+  try {
+    return (JSON.parse(readFileSync(here(`../node_modules/${pkg}/package.json`), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
   }
-  return out as T;
 }
 
-const fmt = (value: unknown, digits = 1) => (typeof value === 'number' ? (Number.isFinite(value) ? value.toFixed(digits) : '—') : value === null ? '—' : String(value));
-
-async function main() {
-  const results: Record<number, Record<ServerKind, unknown[]>> = {};
-  for (const scenario of scenarios.filter((s) => SCENARIOS.includes(s.id))) {
-    results[scenario.id] = { planboard: [], hocuspocus: [], 'y-websocket': [] };
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? SERVER_KINDS : [...SERVER_KINDS].reverse();
-      for (const kind of order) {
-        process.stdout.write(`scenario ${scenario.id} round ${round + 1}: ${kind} … `);
-        const server = await startBenchServer(kind);
-        try {
-          const result = await scenario.run(server);
-          results[scenario.id]![kind].push(result);
-          console.log('done');
-        } finally {
-          await server.stop();
-        }
+async function runScenario(scenario: Scenario): Promise<ScenarioResults> {
+  const rounds = Object.fromEntries(SERVERS.map((k) => [k, [] as Row[]])) as Record<ServerKind, Row[]>;
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? SERVERS : [...SERVERS].reverse();
+    for (const kind of order) {
+      const started = Date.now();
+      process.stdout.write(`scenario ${scenario.id} round ${round + 1}/${ROUNDS}: ${kind} … `);
+      const server = await startBenchServer(kind, scenario.options);
+      try {
+        rounds[kind].push((await scenario.run(server)) as Row);
+        console.log(`${((Date.now() - started) / 1000).toFixed(0)} s${server.problems.count > 0 ? `, ${server.problems.count} server warnings, first: ${server.problems.first[0]}` : ''}`);
+      } finally {
+        await server.stop();
       }
     }
   }
+  return { id: scenario.id, name: scenario.name, rounds };
+}
 
-  const lines: string[] = [`# Planboard relay benchmark`, ``, `${new Date().toISOString()} · ${cpus().length} cores · ${SECONDS} s per load run · ${ROUNDS} rounds (A B C, C B A) · ${WORKERS} generator processes`, ``];
-  const json: Record<string, unknown> = {};
-  for (const scenario of scenarios.filter((s) => SCENARIOS.includes(s.id))) {
-    const averaged = Object.fromEntries(SERVER_KINDS.map((kind) => [kind, average(results[scenario.id]![kind] as object[])])) as Record<ServerKind, Record<string, number | boolean | null>>;
-    json[scenario.id] = { name: scenario.name, ...averaged };
-    lines.push(`## ${scenario.id}. ${scenario.name}`, '');
-    const keys = Object.keys(averaged.planboard);
-    lines.push(`| server | ${keys.join(' | ')} |`, `| --- | ${keys.map(() => '---').join(' | ')} |`);
-    for (const kind of SERVER_KINDS) lines.push(`| ${kind} | ${keys.map((k) => fmt(averaged[kind][k], k.startsWith('cpu') || k.endsWith('Mb') ? 2 : 1)).join(' | ')} |`);
-    const ratioKeys = keys.filter((k) => typeof averaged.planboard[k] === 'number' && !['offeredPerSecond', 'clients', 'records', 'failed', 'connectFailures', 'deliveredRatio', 'generatorCpuPercent'].includes(k));
-    lines.push(`| ours / hocuspocus | ${keys.map((k) => (ratioKeys.includes(k) ? fmt((averaged.planboard[k] as number) / (averaged.hocuspocus[k] as number), 2) : '')).join(' | ')} |`);
-    lines.push(`| ours / y-websocket | ${keys.map((k) => (ratioKeys.includes(k) ? fmt((averaged.planboard[k] as number) / (averaged['y-websocket'][k] as number), 2) : '')).join(' | ')} |`, '');
-  }
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const results: ScenarioResults[] = [];
+  for (const scenario of scenarios.filter((s) => SCENARIOS.includes(s.id))) results.push(await runScenario(scenario));
+  const combined = new Map(results.map((r) => [r.id, Object.fromEntries(Object.entries(r.rounds).map(([k, rows]) => [k, combine(rows)])) as Record<ServerKind, Row>]));
+  const found = verdicts(combined);
+
+  let canvas: object | null = null;
+  let canvasNote = '';
   if (SCENARIOS.includes(6)) {
-    console.log('scenario 6: canvas in Chromium …');
-    const canvas = await canvasBench();
-    json[6] = { name: 'canvas in Chromium (Planboard only)', planboard: canvas };
-    lines.push('## 6. Canvas in Chromium: 2,000 shapes, 50 remote changes/s (Planboard)', '');
-    lines.push(`| ${Object.keys(canvas).join(' | ')} |`, `| ${Object.keys(canvas).map(() => '---').join(' | ')} |`);
-    lines.push(`| ${Object.values(canvas).map((v) => fmt(v)).join(' | ')} |`, '');
+    if (existsSync(CHROMIUM)) {
+      process.stdout.write('scenario 6: canvas in Chromium (Planboard) … ');
+      try {
+        canvas = await canvasBench();
+        console.log('done');
+      } catch (error) {
+        // The relay results above still get written.
+        canvasNote = `Scenario 6 failed: ${(error as Error).message.split('\n')[0]}`;
+        console.log(canvasNote);
+      }
+    } else canvasNote = `Scenario 6 skipped: no Chromium at ${CHROMIUM} (set PLANBOARD_CHROMIUM).`;
   }
-  lines.push(
-    'Latencies in ms, send → received by each other client (one sample per receipt). cpuMicrosPerDelivered: server user+system CPU µs per delivered change. idleBoardRssMb: RSS growth per board with its clients connected and idle. Cold load from storage: Planboard only (the peers keep documents in memory only). Hocuspocus clients use @hocuspocus/provider; the others the stock y-websocket client.',
-  );
-  const report = lines.join('\n');
+
+  const versions = {
+    node: process.versions.node,
+    yjs: version('yjs'),
+    'y-websocket client': version('y-websocket'),
+    'y-websocket server (classic)': version('y-websocket-v1'),
+    '@hocuspocus/server': version('@hocuspocus/server'),
+    '@hocuspocus/provider': version('@hocuspocus/provider'),
+  };
+  const header = [
+    '# Planboard relay benchmark',
+    '',
+    `${startedAt.toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ${(totalmem() / 2 ** 30).toFixed(0)} GB · ${SECONDS} s per load run · ${ROUNDS} rounds (order alternating) · ${WORKERS} generator processes`,
+    '',
+    Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(' · '),
+    PLANBOARD_MAIN.endsWith('server/dist/main.js') && !process.env.BENCH_PLANBOARD_MAIN ? '' : `Planboard build: ${PLANBOARD_MAIN}`,
+  ];
+  const notes = [
+    '## How to read this',
+    '',
+    '- Latency: send → received, per receipt by each other client of the board (p50 … max), and per change until *every* other client has it (all-peers p99; a change some client never got counts as ∞). Send times are CLOCK_MONOTONIC, shared by the generator processes.',
+    '- A change superseded on the way (a relay that merges updates delivers only the record\'s latest version) still counts as delivered at the moment its successor arrived: each record carries the send times of its three previous versions.',
+    '- Server CPU µs/msg: the server process\'s user+system CPU (/proc/<pid>/stat) during the run, over every delivered message (document changes and cursor updates each count once per receiving client). RSS/idle board: RSS growth per board once its clients are connected and synced, before any edit (so it includes those connections).',
+    '- Clients: the stock y-websocket client (`WebsocketProvider`, `WebSocketPolyfill: ws`, `disableBc: true`) for Planboard and the classic server; Hocuspocus speaks its own multiplexed protocol, so its clients use `@hocuspocus/provider`. The stock client re-sends every awareness change it receives (it does not filter by origin), the Hocuspocus provider does not: in scenario 1 the servers fed by the stock client receive ~100× more awareness frames.',
+    '- Classic y-websocket server: `setupWSConnection` from `y-websocket@1.5.4`\'s `bin/utils` (installed as `y-websocket-v1`), in memory, its Yjs resolved to the same 13.x as the clients. `@y/websocket-server` 0.1.5 is not used: it needs a Yjs 14 pre-release.',
+    '- Planboard runs as shipped: every change durably appended to SQLite (default 50 ms flush), which the peers in their default setup do not do. Cold load from storage: the board unloaded after its last peer left (BOARD_IDLE_MS=' + COLD_IDLE_MS + ') on a warm process; "after restart": a fresh process.',
+    canvasNote,
+  ];
+  const report = markdown(header.filter(Boolean), results, combined, found, notes.filter(Boolean));
+  const canvasSection = canvas
+    ? ['', '## 6. Canvas in Chromium: 2,000 shapes, 50 remote changes/s (Planboard only)', '', `| ${Object.keys(canvas).join(' | ')} |`, `| ${Object.keys(canvas).map(() => '---:').join(' | ')} |`, `| ${Object.values(canvas).map((v: unknown) => (typeof v === 'number' ? v.toFixed(1) : String(v))).join(' | ')} |`]
+    : [];
+  const full = [report, ...canvasSection].join('\n') + '\n';
+
   const dir = here('results');
   mkdirSync(dir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  writeFileSync(`${dir}/bench-${stamp}.md`, report + '\n');
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const json = {
+    startedAt: startedAt.toISOString(),
+    settings: { seconds: SECONDS, rounds: ROUNDS, workers: WORKERS, servers: SERVERS, planboardMain: PLANBOARD_MAIN, cpus: cpus().length },
+    versions,
+    scenarios: results.map((r) => ({ ...r, combined: combined.get(r.id) })),
+    targets: found,
+    canvas,
+  };
+  writeFileSync(`${dir}/bench-${stamp}.md`, full);
   writeFileSync(`${dir}/bench-${stamp}.json`, JSON.stringify(json, null, 2) + '\n');
-  console.log('\n' + report);
+  writeFileSync(`${dir}/latest.md`, full);
+  writeFileSync(`${dir}/latest.json`, JSON.stringify(json, null, 2) + '\n');
+  console.log('\n' + full);
+  console.log(`written to ${dir}/bench-${stamp}.{md,json} and latest.{md,json}`);
 }
 
 await main();

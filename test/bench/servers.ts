@@ -17,12 +17,18 @@ export interface BenchServer {
   newBoard(seedTitle: string): Promise<{ room: string; token?: string }>;
   cpuMicros(): number;
   rssBytes(): number;
+  /** Warnings and errors the server printed (count, and the first few lines). */
+  problems: { count: number; first: string[] };
   /** Planboard only: stop and start again on the same data (cold load from storage). */
   restart?(): Promise<void>;
+  /** Planboard only: how many boards it holds in memory (from /metrics). */
+  boardsLoaded?(): Promise<number>;
   stop(): Promise<void>;
 }
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+/** The Planboard build under test; point it at a patched copy to measure a server change. */
+export const PLANBOARD_MAIN = process.env.BENCH_PLANBOARD_MAIN ?? here('../../server/dist/main.js');
 const TICK_MICROS = 1_000_000 / 100; // Linux USER_HZ
 
 function freePort(): Promise<number> {
@@ -67,19 +73,45 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startBenchServer(kind: ServerKind): Promise<BenchServer> {
+/** Keeps the first few warnings or errors a server prints, and counts them. */
+function watchOutput(child: ChildProcess, problems: { count: number; first: string[] }): void {
+  let partial = '';
+  const onData = (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      // Planboard logs pino JSON (level 40 = warn, 50 = error); the peers print plain text.
+      const level = /"level":(\d+)/.exec(line)?.[1];
+      if (line.trim() === '' || (level !== undefined && Number(level) < 40)) continue;
+      problems.count++;
+      if (problems.first.length < 3) problems.first.push(line.slice(0, 300));
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+}
+
+export interface StartOptions {
+  /** Planboard only: how long a board stays in memory after its last peer left. */
+  boardIdleMs?: number;
+}
+
+export async function startBenchServer(kind: ServerKind, options: StartOptions = {}): Promise<BenchServer> {
   const port = await freePort();
+  const problems = { count: 0, first: [] as string[] };
   if (kind === 'planboard') {
     const dataDir = mkdtempSync(join(tmpdir(), 'planboard-bench-'));
-    const env = { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', AUTH_FAILURES_PER_MINUTE: '100000', BOARD_IDLE_MS: '600000' };
-    // Warnings only, so the benchmark measures the relay rather than request logging.
+    // Warnings only, so the benchmark measures the relay rather than request logging. Durable
+    // storage stays on with its default flush interval: that is what users run.
+    const env = { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', AUTH_FAILURES_PER_MINUTE: '100000', BOARD_IDLE_MS: String(options.boardIdleMs ?? 600_000) };
     const start = async () => {
-      const started = spawn(process.execPath, [here('../../server/dist/main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-      for (let i = 0; i < 200; i++) {
+      const started = spawn(process.execPath, [PLANBOARD_MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      watchOutput(started, problems);
+      for (let i = 0; i < 200 && started.exitCode === null; i++) {
         if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) return started;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      throw new Error('planboard did not start');
+      throw new Error(`planboard did not start: ${problems.first.join('\n')}`);
     };
     let child = await start();
     const base = `http://127.0.0.1:${port}`;
@@ -91,11 +123,17 @@ export async function startBenchServer(kind: ServerKind): Promise<BenchServer> {
       wsUrl: `ws://127.0.0.1:${port}/ws`,
       async newBoard(title) {
         const response = await fetch(`${base}/api/boards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title }) });
+        if (response.status !== 201) throw new Error(`create board: ${response.status} ${await response.text()}`);
         const board = (await response.json()) as { id: string; links: { edit: { token: string } } };
         return { room: board.id, token: board.links.edit.token };
       },
       cpuMicros: () => procCpuMicros(child.pid!),
       rssBytes: () => procRss(child.pid!),
+      problems,
+      async boardsLoaded() {
+        const text = await (await fetch(`${base}/metrics`)).text();
+        return Number(/^planboard_boards_loaded (\d+)/m.exec(text)?.[1] ?? NaN);
+      },
       async restart() {
         await stopChild(child);
         child = await start();
@@ -108,6 +146,7 @@ export async function startBenchServer(kind: ServerKind): Promise<BenchServer> {
   }
   const script = kind === 'hocuspocus' ? here('peer-servers/hocuspocus.mjs') : here('peer-servers/y-websocket-classic.cjs');
   const child = await spawnAndWait(process.execPath, [script], { PORT: String(port) }, /listening on/);
+  watchOutput(child, problems);
   let rooms = 0;
   return {
     kind,
@@ -116,6 +155,7 @@ export async function startBenchServer(kind: ServerKind): Promise<BenchServer> {
     newBoard: async (title) => ({ room: `${title.replace(/\W/g, '-')}-${++rooms}-${Date.now()}` }),
     cpuMicros: () => procCpuMicros(child.pid!),
     rssBytes: () => procRss(child.pid!),
+    problems,
     stop: () => stopChild(child),
   };
 }

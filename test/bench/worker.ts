@@ -1,12 +1,15 @@
-// A load-generator process: runs a share of the headless clients and reports measurements.
+// A load-generator process: runs a share of the headless clients and reports what they saw.
+// Forked by run.ts; talks to it over IPC, one request at a time.
 import { createHash } from 'node:crypto';
 import { getRecordsMap, type StoredRecord } from '@planboard/shared';
 import { connectBenchClient, type BenchClient } from './protocol-clients.js';
 import type { ServerKind } from './servers.js';
+import { monotonicMs } from './stats.js';
 
 export interface ClientSpec {
   room: string;
   token?: string;
+  /** Unique over the whole run: the sender id embedded in every change. */
   id: string;
 }
 
@@ -17,26 +20,62 @@ export type WorkerRequest =
   | { type: 'digest' }
   | { type: 'close' };
 
+/** Per sent change (`sender#seq`): how many other clients of this process received it, and the slowest. */
+export type Receipts = [key: string, count: number, maxMs: number][];
+
 export type WorkerReply =
   | { type: 'connected'; connectMs: number[]; failed: number }
-  | { type: 'ran'; sends: number; latencies: number[]; cpuMicros: number }
-  | { type: 'seeded' }
+  | {
+      type: 'ran';
+      sends: number;
+      cursorSends: number;
+      latencies: number[];
+      cursorLatencies: number[];
+      receipts: Receipts;
+      /** Changes superseded before they arrived, older than the send times a record carries. */
+      inferred: number;
+      /** How late, after its scheduled time, the 99th percentile send left (ms). */
+      generatorLagP99: number;
+      cpuMicros: number;
+    }
+  | { type: 'seeded'; updateBytes: number }
   | { type: 'digest'; digests: { room: string; digest: string; records: number }[] }
   | { type: 'closed' };
 
 // Every y-websocket provider in Node adds a process 'exit' listener; hundreds here are expected.
 process.setMaxListeners(0);
 
-const now = () => performance.timeOrigin + performance.now();
 const send = (reply: WorkerReply) => process.send!(reply);
 
-let clients: { spec: ClientSpec; client: BenchClient }[] = [];
+/** Send times of a sender's earlier changes a record carries, as deltas: a receiver that gets
+ * several changes of one record merged into one (a coalescing relay) still times each of them. */
+const PREVIOUS_SENDS = 3;
+
+interface ChangeMeta {
+  sender: string;
+  seq: number;
+  sentAt: number;
+  prev: number[];
+}
+
+interface Participant {
+  spec: ClientSpec;
+  client: BenchClient;
+  /** Highest sequence number seen per other sender. */
+  seen: Map<string, number>;
+}
+
+let participants: Participant[] = [];
 let measuring = false;
 let latencies: number[] = [];
+let cursorLatencies: number[] = [];
+let receipts = new Map<string, [count: number, maxMs: number]>();
+let inferred = 0;
 
-function shapeRecord(spec: ClientSpec, n: number): StoredRecord {
+/** A tldraw geo shape as it sits in `tl_records`; about 260 bytes as a Yjs update. */
+function shapeRecord(id: string, n: number, meta: ChangeMeta | null): StoredRecord {
   return {
-    id: `shape:${spec.id}`,
+    id,
     typeName: 'shape',
     type: 'geo',
     x: (n * 37) % 2000,
@@ -47,75 +86,157 @@ function shapeRecord(spec: ClientSpec, n: number): StoredRecord {
     isLocked: false,
     opacity: 1,
     props: { w: 160, h: 90, geo: 'rectangle', color: 'blue', fill: 'semi' },
-    meta: { sentAt: now(), sender: spec.id },
+    meta: meta ?? {},
   };
 }
 
+function receive(at: number, meta: ChangeMeta, seen: Map<string, number>): void {
+  const last = seen.get(meta.sender) ?? 0;
+  if (meta.seq <= last) return;
+  seen.set(meta.sender, meta.seq);
+  for (let seq = last + 1; seq <= meta.seq; seq++) {
+    const back = meta.seq - seq;
+    let sentAt = meta.sentAt;
+    if (back > 0) {
+      const delta = meta.prev[Math.min(back, meta.prev.length) - 1];
+      if (back > meta.prev.length) inferred++;
+      sentAt = delta === undefined ? meta.sentAt : meta.sentAt - delta;
+    }
+    const latency = at - sentAt;
+    latencies.push(latency);
+    const key = `${meta.sender}#${seq}`;
+    const entry = receipts.get(key);
+    if (entry) {
+      entry[0]++;
+      if (latency > entry[1]) entry[1] = latency;
+    } else receipts.set(key, [1, latency]);
+  }
+}
+
 async function connect(request: Extract<WorkerRequest, { type: 'connect' }>): Promise<void> {
-  const started = now();
-  clients = request.clients.map((spec) => ({ spec, client: connectBenchClient(request.kind, request.wsUrl, spec.room, spec.token) }));
-  const connectMs: number[] = new Array(clients.length).fill(-1);
-  for (const [i, { spec, client }] of clients.entries()) {
+  const started = monotonicMs();
+  participants = request.clients.map((spec) => ({ spec, client: connectBenchClient(request.kind, request.wsUrl, spec.room, spec.token), seen: new Map() }));
+  for (const participant of participants) {
+    const { client, seen } = participant;
     getRecordsMap(client.doc).observe((event) => {
       if (event.transaction.local || !measuring) return;
-      const at = now();
+      const at = monotonicMs();
       event.changes.keys.forEach((change, key) => {
         if (change.action === 'delete') return;
-        const meta = (event.target.get(key) as StoredRecord | undefined)?.meta as { sentAt?: number; sender?: string } | undefined;
-        if (meta?.sentAt && meta.sender !== spec.id) latencies.push(at - meta.sentAt);
+        const meta = event.target.get(key)?.meta as ChangeMeta | undefined;
+        if (meta?.sender !== undefined && meta.sender !== participant.spec.id) receive(at, meta, seen);
       });
     });
-    void i;
+    client.awareness.on('change', ({ added, updated }: { added: number[]; updated: number[] }) => {
+      if (!measuring) return;
+      const at = monotonicMs();
+      for (const id of [...added, ...updated]) {
+        if (id === client.doc.clientID) continue;
+        const cursor = (client.awareness.getStates().get(id) as { cursor?: { sentAt?: number } } | undefined)?.cursor;
+        if (cursor?.sentAt !== undefined) cursorLatencies.push(at - cursor.sentAt);
+      }
+    });
   }
+  const connectMs: number[] = new Array(participants.length).fill(-1);
   const deadline = started + request.timeoutMs;
-  while (now() < deadline && connectMs.some((ms) => ms < 0)) {
-    for (const [i, { client }] of clients.entries()) if (connectMs[i]! < 0 && client.isSynced()) connectMs[i] = now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 2));
+  while (monotonicMs() < deadline && connectMs.some((ms) => ms < 0)) {
+    for (const [i, { client }] of participants.entries()) if (connectMs[i]! < 0 && client.isSynced()) connectMs[i] = monotonicMs() - started;
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
   send({ type: 'connected', connectMs: connectMs.filter((ms) => ms >= 0), failed: connectMs.filter((ms) => ms < 0).length });
 }
 
+/**
+ * Open-loop load: every client has a schedule (evenly phased over the period) and a single ticker
+ * sends whatever is due, catching up after a stall, so that a slow server or a busy generator
+ * does not quietly lower the offered load. How late sends left is reported as generator lag.
+ */
 async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<void> {
   latencies = [];
+  cursorLatencies = [];
+  receipts = new Map();
+  inferred = 0;
+  for (const participant of participants) participant.seen.clear();
   measuring = true;
   const cpuBefore = process.cpuUsage();
   let sends = 0;
-  const timers: NodeJS.Timeout[] = [];
-  for (const [i, { spec, client }] of clients.entries()) {
-    const records = getRecordsMap(client.doc);
-    let n = 0;
-    // Spread the clients' ticks evenly over the period.
-    const changeEvery = 1000 / request.changesPerSecond;
-    setTimeout(() => {
-      timers.push(setInterval(() => {
-        records.set(`shape:${spec.id}`, shapeRecord(spec, n++));
-        sends++;
-      }, changeEvery));
-    }, (i * changeEvery) / clients.length);
-    if (request.cursorsPerSecond > 0) {
-      const cursorEvery = 1000 / request.cursorsPerSecond;
-      timers.push(setInterval(() => client.awareness.setLocalStateField('cursor', { x: n % 1000, y: (n * 7) % 700 }), cursorEvery));
-    }
-  }
-  await new Promise((resolve) => setTimeout(resolve, request.durationMs));
-  for (const timer of timers) clearInterval(timer);
+  let cursorSends = 0;
+  const lags: number[] = [];
+  const changeEvery = 1000 / request.changesPerSecond;
+  const cursorEvery = request.cursorsPerSecond > 0 ? 1000 / request.cursorsPerSecond : Infinity;
+  const start = monotonicMs();
+  const end = start + request.durationMs;
+  const schedules = participants.map(({ spec, client }, i) => {
+    const phase = i / participants.length;
+    return {
+      spec,
+      client,
+      records: getRecordsMap(client.doc),
+      recordId: `shape:${spec.id}`,
+      sentTimes: [] as number[],
+      seq: 0,
+      nextChange: start + phase * changeEvery,
+      nextCursor: start + ((phase + 0.5) % 1) * cursorEvery,
+    };
+  });
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = monotonicMs();
+      for (const s of schedules) {
+        while (s.nextChange <= now && s.nextChange < end) {
+          const sentAt = monotonicMs();
+          lags.push(sentAt - s.nextChange);
+          s.nextChange += changeEvery;
+          s.seq++;
+          const prev = s.sentTimes.slice(-PREVIOUS_SENDS).reverse().map((t) => Math.round((sentAt - t) * 100) / 100);
+          s.sentTimes.push(sentAt);
+          if (s.sentTimes.length > PREVIOUS_SENDS) s.sentTimes.shift();
+          s.records.set(s.recordId, shapeRecord(s.recordId, s.seq, { sender: s.spec.id, seq: s.seq, sentAt, prev }));
+          sends++;
+        }
+        while (s.nextCursor <= now && s.nextCursor < end) {
+          s.nextCursor += cursorEvery;
+          cursorSends++;
+          s.client.awareness.setLocalStateField('cursor', { x: (cursorSends * 13) % 1000, y: (cursorSends * 7) % 700, sentAt: monotonicMs() });
+        }
+      }
+      if (now < end) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
+  });
   await new Promise((resolve) => setTimeout(resolve, request.drainMs));
   measuring = false;
   const cpu = process.cpuUsage(cpuBefore);
-  send({ type: 'ran', sends, latencies, cpuMicros: cpu.user + cpu.system });
+  lags.sort((x, y) => x - y);
+  send({
+    type: 'ran',
+    sends,
+    cursorSends,
+    latencies,
+    cursorLatencies,
+    receipts: [...receipts].map(([key, [count, maxMs]]) => [key, count, maxMs]),
+    inferred,
+    generatorLagP99: lags[Math.floor(lags.length * 0.99)] ?? 0,
+    cpuMicros: cpu.user + cpu.system,
+  });
 }
 
 function seed(shapes: number): void {
-  const { client, spec } = clients[0]!;
+  const { client } = participants[0]!;
   const records = getRecordsMap(client.doc);
+  let updateBytes = 0;
+  const onUpdate = (update: Uint8Array) => (updateBytes += update.byteLength);
+  client.doc.on('update', onUpdate);
   client.doc.transact(() => {
-    for (let i = 0; i < shapes; i++) records.set(`shape:seed-${i}`, { ...shapeRecord(spec, i), id: `shape:seed-${i}` });
+    for (let i = 0; i < shapes; i++) records.set(`shape:seed-${i}`, shapeRecord(`shape:seed-${i}`, i, null));
   });
-  send({ type: 'seeded' });
+  client.doc.off('update', onUpdate);
+  send({ type: 'seeded', updateBytes });
 }
 
 function digest(): void {
-  const digests = clients.map(({ spec, client }) => {
+  const digests = participants.map(({ spec, client }) => {
     const json = getRecordsMap(client.doc).toJSON() as Record<string, unknown>;
     const sorted = JSON.stringify(Object.keys(json).sort().map((key) => [key, json[key]]));
     return { room: spec.room, digest: createHash('sha1').update(sorted).digest('hex'), records: Object.keys(json).length };
@@ -138,8 +259,8 @@ process.on('message', (request: WorkerRequest) => {
       digest();
       break;
     case 'close':
-      for (const { client } of clients) client.destroy();
-      clients = [];
+      for (const { client } of participants) client.destroy();
+      participants = [];
       send({ type: 'closed' });
       setTimeout(() => process.exit(0), 50);
       break;

@@ -1,0 +1,182 @@
+// Turns the rounds of every scenario into the Markdown table, the target verdicts and the JSON.
+import { SERVER_KINDS, type ServerKind } from './servers.js';
+
+export type Row = Record<string, number | boolean | null>;
+
+export interface ScenarioResults {
+  id: number;
+  name: string;
+  /** One entry per round, per server. */
+  rounds: Record<ServerKind, Row[]>;
+}
+
+/** Keys where the worst round, not the mean, is the honest summary. */
+const WORST_OF = new Set(['max', 'failed', 'connectFailures', 'serverWarnings']);
+
+/** Mean of the rounds; the worst for maxima and failure counts; booleans must all hold. */
+export function combine(rounds: Row[]): Row {
+  const out: Row = {};
+  for (const key of Object.keys(rounds[0] ?? {})) {
+    const values = rounds.map((r) => r[key]);
+    if (values.some((v) => v === null || v === undefined)) out[key] = null;
+    else if (typeof values[0] === 'boolean') out[key] = values.every(Boolean);
+    else if (WORST_OF.has(key)) out[key] = Math.max(...(values as number[]));
+    else out[key] = (values as number[]).reduce((a, b) => a + b, 0) / values.length;
+  }
+  return out;
+}
+
+interface Column {
+  key: string;
+  label: string;
+  digits?: number;
+  /** Lower is better: ours/peer ratios are printed for it. */
+  ratio?: boolean;
+}
+
+const LOAD_COLUMNS: Column[] = [
+  { key: 'p50', label: 'p50 ms', ratio: true },
+  { key: 'p95', label: 'p95 ms', ratio: true },
+  { key: 'p99', label: 'p99 ms', ratio: true },
+  { key: 'max', label: 'max ms', ratio: true },
+  { key: 'allP99', label: 'all-peers p99 ms', ratio: true },
+  { key: 'cursorP99', label: 'cursor p99 ms', ratio: true },
+  { key: 'offeredPerSec', label: 'changes/s sent', digits: 0 },
+  { key: 'offeredDeliveriesPerSec', label: 'deliveries/s offered', digits: 0 },
+  { key: 'deliveredPerSec', label: 'deliveries/s done', digits: 0 },
+  { key: 'deliveredRatio', label: 'delivered', digits: 3 },
+  { key: 'cpuUsPerDelivered', label: 'server CPU µs/msg', digits: 2, ratio: true },
+  { key: 'serverCpuPct', label: 'server CPU %core', digits: 0 },
+  { key: 'peakRssMb', label: 'peak RSS MB', ratio: true },
+  { key: 'idleBoardRssMb', label: 'RSS/idle board MB', digits: 2, ratio: true },
+  { key: 'converged', label: 'converged' },
+  { key: 'generatorCpuPct', label: 'generator CPU %machine', digits: 0 },
+  { key: 'generatorLagP99', label: 'generator lag p99 ms' },
+  { key: 'serverWarnings', label: 'server warnings', digits: 0 },
+];
+const COLD_COLUMNS: Column[] = [
+  { key: 'inMemoryMs', label: 'in memory ms', ratio: true },
+  { key: 'fromStorageMs', label: 'from storage ms (warm process)' },
+  { key: 'afterRestartMs', label: 'after restart ms' },
+  { key: 'updateKb', label: 'board KB', digits: 0 },
+  { key: 'allSynced', label: 'all joins complete' },
+];
+const STORM_COLUMNS: Column[] = [
+  { key: 'p50', label: 'synced p50 ms', ratio: true },
+  { key: 'p95', label: 'synced p95 ms', ratio: true },
+  { key: 'max', label: 'all synced ms', ratio: true },
+  { key: 'failed', label: 'failed', digits: 0 },
+  { key: 'serverCpuMs', label: 'server CPU ms', ratio: true },
+  { key: 'peakRssMb', label: 'peak RSS MB', ratio: true },
+  { key: 'serverWarnings', label: 'server warnings', digits: 0 },
+];
+
+export function columnsFor(scenarioId: number): Column[] {
+  return scenarioId === 4 ? COLD_COLUMNS : scenarioId === 5 ? STORM_COLUMNS : LOAD_COLUMNS;
+}
+
+export function fmt(value: unknown, digits = 1): string {
+  if (typeof value === 'boolean') return value ? 'yes' : '**NO**';
+  if (typeof value === 'number') return Number.isFinite(value) ? value.toFixed(digits) : value > 0 ? '∞' : '—';
+  return value === null || value === undefined ? '—' : String(value);
+}
+
+interface Target {
+  what: string;
+  scenarios: number[];
+  key: string;
+  /** The peers' figure it is compared with (defaults to the same key). */
+  peerKey?: string;
+  limit: number;
+}
+
+/** Issue 5's targets: Planboard over the better peer of the same run. */
+const TARGETS: Target[] = [
+  { what: 'server CPU per delivered message', scenarios: [1, 2, 3], key: 'cpuUsPerDelivered', limit: 0.5 },
+  { what: 'update p99 latency', scenarios: [1, 2, 3], key: 'p99', limit: 0.7 },
+  { what: 'RSS per idle board', scenarios: [2], key: 'idleBoardRssMb', limit: 0.7 },
+  { what: 'cold load, board in memory', scenarios: [4], key: 'inMemoryMs', limit: 0.9 },
+  { what: "cold load from storage vs the peers' in-memory", scenarios: [4], key: 'fromStorageMs', peerKey: 'inMemoryMs', limit: 1.2 },
+];
+
+export interface Verdict {
+  target: string;
+  scenario: number;
+  ours: number;
+  betterPeer: ServerKind;
+  peer: number;
+  ratio: number;
+  limit: number;
+  met: boolean;
+  /** Why the comparison is not trustworthy, if it is not. */
+  caveat: string | null;
+}
+
+/** Past this send lag (p99), and a quarter of the p99 latency, the generator's own queueing
+ * (or CPU contention on the machine) weighs on the latencies as much as the server does. */
+const GENERATOR_BOUND_MS = 10;
+
+/** A load run whose clients did not all receive everything: its latencies leave the losses out. */
+function incomplete(row: Row | undefined): string | null {
+  if (!row) return 'not run';
+  if (row.converged === false) return 'did not converge';
+  if (typeof row.deliveredRatio === 'number' && row.deliveredRatio < 0.99) return `delivered ${(row.deliveredRatio * 100).toFixed(1)}%`;
+  if (row.allSynced === false) return 'a join was incomplete';
+  const lag = row.generatorLagP99;
+  if (typeof lag === 'number' && typeof row.p99 === 'number' && lag > GENERATOR_BOUND_MS && lag > row.p99 / 4) return `generator-bound (sends ${lag.toFixed(0)} ms late at p99)`;
+  return null;
+}
+
+export function verdicts(combined: Map<number, Record<ServerKind, Row>>): Verdict[] {
+  const out: Verdict[] = [];
+  for (const target of TARGETS) {
+    for (const scenario of target.scenarios) {
+      const rows = combined.get(scenario);
+      if (!rows?.planboard) continue;
+      const ours = rows.planboard[target.key];
+      const peers = SERVER_KINDS.filter((k) => k !== 'planboard' && typeof rows[k]?.[target.peerKey ?? target.key] === 'number');
+      if (typeof ours !== 'number' || peers.length === 0) continue;
+      const betterPeer = peers.reduce((a, b) => ((rows[a]![target.peerKey ?? target.key] as number) <= (rows[b]![target.peerKey ?? target.key] as number) ? a : b));
+      const peer = rows[betterPeer]![target.peerKey ?? target.key] as number;
+      const ratio = ours / peer;
+      const caveats = [incomplete(rows.planboard) && `Planboard ${incomplete(rows.planboard)}`, incomplete(rows[betterPeer]) && `${betterPeer} ${incomplete(rows[betterPeer])}`].filter(Boolean);
+      out.push({ target: target.what, scenario, ours, betterPeer, peer, ratio, limit: target.limit, met: ratio <= target.limit, caveat: caveats.length > 0 ? caveats.join('; ') : null });
+    }
+  }
+  return out;
+}
+
+export function markdown(header: string[], scenarios: ScenarioResults[], combined: Map<number, Record<ServerKind, Row>>, found: Verdict[], notes: string[]): string {
+  const lines = [...header, ''];
+  for (const scenario of scenarios) {
+    const rows = combined.get(scenario.id)!;
+    const kinds = SERVER_KINDS.filter((k) => rows[k]);
+    const columns = columnsFor(scenario.id).filter((c) => kinds.some((k) => rows[k]![c.key] !== null && rows[k]![c.key] !== undefined));
+    lines.push(`## ${scenario.id}. ${scenario.name}`, '');
+    lines.push(`| server | ${columns.map((c) => c.label).join(' | ')} |`, `| --- | ${columns.map(() => '---:').join(' | ')} |`);
+    for (const kind of kinds) lines.push(`| ${kind} | ${columns.map((c) => fmt(rows[kind]![c.key], c.digits ?? 1)).join(' | ')} |`);
+    if (rows.planboard) {
+      for (const peer of kinds.filter((k) => k !== 'planboard')) {
+        const cells = columns.map((c) => {
+          const ours = rows.planboard![c.key];
+          const theirs = rows[peer]![scenario.id === 4 ? 'inMemoryMs' : c.key];
+          const comparable = c.ratio || (scenario.id === 4 && (c.key === 'fromStorageMs' || c.key === 'afterRestartMs'));
+          return comparable && typeof ours === 'number' && typeof theirs === 'number' ? `${fmt(ours / theirs, 2)}×` : '';
+        });
+        lines.push(`| ours / ${peer} | ${cells.join(' | ')} |`);
+      }
+    }
+    lines.push('');
+  }
+  if (found.length > 0) {
+    lines.push('## Targets (issue 5): Planboard ÷ the better peer of this run', '');
+    lines.push('| target | scenario | Planboard | better peer | peer | ratio | limit | verdict |', '| --- | ---: | ---: | --- | ---: | ---: | ---: | --- |');
+    for (const v of found) {
+      const verdict = v.met ? 'met' : '**missed**';
+      lines.push(`| ${v.target} | ${v.scenario} | ${fmt(v.ours, 2)} | ${v.betterPeer} | ${fmt(v.peer, 2)} | ${fmt(v.ratio, 2)}× | ≤ ${v.limit}× | ${verdict}${v.caveat ? ` (${v.caveat})` : ''} |`);
+    }
+    lines.push('');
+  }
+  lines.push(...notes);
+  return lines.join('\n');
+}
