@@ -1,0 +1,242 @@
+import Papa from 'papaparse';
+import {
+  ESTIMATES,
+  PRIORITY_LABELS,
+  STATUS_LABELS,
+  defaultStoryCardProps,
+  estimatePoints,
+  storyCardPropsValidator,
+  type CardStatus,
+  type Estimate,
+  type Priority,
+  type StoryCardProps,
+} from './story-card.js';
+import { formatTotal, type PlanningModel } from './structure.js';
+
+/**
+ * CSV import and export of story cards. Import recognises the columns of Jira and Linear
+ * exports (and of Planboard's own export, so that export → import keeps every field).
+ */
+export const CSV_MAX_ROWS = 5_000;
+export const CSV_MAX_BYTES = 5 * 1024 * 1024;
+
+export class CsvFormatError extends Error {}
+
+type Field = 'title' | 'description' | 'estimate' | 'status' | 'assignee' | 'labels' | 'priority' | 'votes' | 'externalKey';
+
+/** Header (lower case) → field. Jira: "Summary", "Issue key", "Custom field (Story Points)"; Linear: "Title", "ID", "Estimate". */
+const HEADERS: Record<string, Field> = {
+  summary: 'title',
+  title: 'title',
+  name: 'title',
+  description: 'description',
+  'story points': 'estimate',
+  'story point estimate': 'estimate',
+  'custom field (story points)': 'estimate',
+  'custom field (story point estimate)': 'estimate',
+  estimate: 'estimate',
+  points: 'estimate',
+  status: 'status',
+  state: 'status',
+  assignee: 'assignee',
+  labels: 'labels',
+  label: 'labels',
+  priority: 'priority',
+  votes: 'votes',
+  'issue key': 'externalKey',
+  key: 'externalKey',
+  id: 'externalKey',
+  identifier: 'externalKey',
+};
+
+const STATUS_WORDS: Record<string, CardStatus> = {
+  todo: 'todo', 'to do': 'todo', backlog: 'todo', open: 'todo', new: 'todo', triage: 'todo', 'selected for development': 'todo', unstarted: 'todo',
+  'in progress': 'in-progress', 'in-progress': 'in-progress', started: 'in-progress', 'in review': 'in-progress', review: 'in-progress', doing: 'in-progress', 'in development': 'in-progress',
+  done: 'done', closed: 'done', resolved: 'done', completed: 'done', canceled: 'done', cancelled: 'done', duplicate: 'done',
+  blocked: 'blocked', 'on hold': 'blocked',
+};
+
+const PRIORITY_WORDS: Record<string, Priority> = {
+  '': 'none', none: 'none', 'no priority': 'none',
+  lowest: 'low', low: 'low', minor: 'low', trivial: 'low',
+  medium: 'medium', normal: 'medium',
+  high: 'high', major: 'high',
+  highest: 'urgent', urgent: 'urgent', critical: 'urgent', blocker: 'urgent',
+};
+
+const NUMERIC_ESTIMATES = ESTIMATES.filter((e) => e !== 'none' && e !== '?').map(Number);
+
+export interface SkippedRow {
+  /** 1-based line of the row in the file, the header being line 1. */
+  row: number;
+  reason: string;
+}
+
+export interface CsvImport {
+  cards: StoryCardProps[];
+  skipped: SkippedRow[];
+  /** Values that were adjusted to fit (an estimate rounded up to the scale, an unknown status). */
+  warnings: SkippedRow[];
+  /** Which file columns were used, e.g. `{ Summary: 'title' }`. */
+  columns: Record<string, Field>;
+}
+
+function toEstimate(raw: string): { value: Estimate; warning?: string } {
+  const text = raw.trim();
+  if (text === '' || text.toLowerCase() === 'none') return { value: 'none' };
+  if (text === '?') return { value: '?' };
+  const points = Number(text.replace(',', '.'));
+  if (!Number.isFinite(points) || points < 0) return { value: 'none', warning: `estimate "${text}" is not a number; left unestimated` };
+  const fitted = NUMERIC_ESTIMATES.find((e) => e >= points);
+  if (fitted === undefined) return { value: '21', warning: `estimate ${text} is above 21; set to 21` };
+  return fitted === points ? { value: String(fitted) as Estimate } : { value: String(fitted) as Estimate, warning: `estimate ${text} rounded up to ${fitted}` };
+}
+
+/**
+ * Parses a CSV export into card props. Throws `CsvFormatError` for a file that cannot be used at
+ * all (so nothing is half-imported); rows that cannot become a card are skipped with a reason.
+ */
+export function parseCardsCsv(text: string): CsvImport {
+  if (text.length > CSV_MAX_BYTES) throw new CsvFormatError(`the file is larger than ${CSV_MAX_BYTES / 1024 / 1024} MiB`);
+  const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { skipEmptyLines: 'greedy' });
+  const fatal = parsed.errors.find((e) => e.type === 'Quotes' || e.type === 'Delimiter');
+  if (fatal) throw new CsvFormatError(`line ${(fatal.row ?? 0) + 1}: ${fatal.message}`);
+  const [header, ...rows] = parsed.data;
+  if (!header || header.every((cell) => cell.trim() === '')) throw new CsvFormatError('the file is empty: expected a header row and one row per card');
+  if (rows.length > CSV_MAX_ROWS) throw new CsvFormatError(`the file has ${rows.length} rows; at most ${CSV_MAX_ROWS} can be imported at once`);
+
+  const columns: Record<string, Field> = {};
+  const fieldOf = header.map((cell) => {
+    const field = HEADERS[cell.trim().toLowerCase()] ?? null;
+    if (field) columns[cell.trim()] = field;
+    return field;
+  });
+  if (!fieldOf.includes('title')) {
+    throw new CsvFormatError(`no title column: expected one named Summary (Jira) or Title (Linear); found ${header.map((h) => `"${h.trim()}"`).join(', ')}`);
+  }
+
+  const cards: StoryCardProps[] = [];
+  const skipped: SkippedRow[] = [];
+  const warnings: SkippedRow[] = [];
+  rows.forEach((cells, i) => {
+    const row = i + 2;
+    const card = defaultStoryCardProps();
+    const labels = new Set<string>();
+    if (cells.length > header.length && cells.slice(header.length).some((c) => c.trim() !== '')) {
+      skipped.push({ row, reason: `${cells.length} cells but the header has ${header.length}` });
+      return;
+    }
+    cells.forEach((raw, column) => {
+      const value = raw.trim();
+      switch (fieldOf[column]) {
+        case 'title':
+          if (!card.title) card.title = value;
+          break;
+        case 'description':
+          card.description = raw.replace(/\r\n/g, '\n').trim();
+          break;
+        case 'estimate': {
+          const { value: estimate, warning } = toEstimate(value);
+          card.estimate = estimate;
+          if (warning) warnings.push({ row, reason: warning });
+          break;
+        }
+        case 'status': {
+          const status = STATUS_WORDS[value.toLowerCase()];
+          if (status) card.status = status;
+          else if (value) warnings.push({ row, reason: `status "${value}" is not known; set to To do` });
+          break;
+        }
+        case 'assignee':
+          card.assignee = value;
+          break;
+        case 'labels':
+          for (const label of value.split(',')) if (label.trim()) labels.add(label.trim());
+          break;
+        case 'priority': {
+          const priority = PRIORITY_WORDS[value.toLowerCase()];
+          if (priority) card.priority = priority;
+          else warnings.push({ row, reason: `priority "${value}" is not known; set to No priority` });
+          break;
+        }
+        case 'votes': {
+          const votes = Number(value || 0);
+          if (Number.isInteger(votes) && votes >= 0) card.votes = votes;
+          else warnings.push({ row, reason: `votes "${value}" is not a whole number; set to 0` });
+          break;
+        }
+        case 'externalKey':
+          card.externalKey = value;
+          break;
+        default:
+          break;
+      }
+    });
+    card.labels = [...labels];
+    if (!card.title) {
+      skipped.push({ row, reason: 'no title' });
+      return;
+    }
+    try {
+      storyCardPropsValidator.validate(card);
+    } catch (error) {
+      skipped.push({ row, reason: (error as Error).message });
+      return;
+    }
+    cards.push(card);
+  });
+  return { cards, skipped, warnings, columns };
+}
+
+export const EXPORT_COLUMNS = ['Key', 'Title', 'Description', 'Estimate', 'Status', 'Assignee', 'Labels', 'Priority', 'Votes', 'Lane'] as const;
+
+function laneNames(model: PlanningModel): Map<string, string> {
+  return new Map(model.lanes.map((lane) => [lane.id, lane.name]));
+}
+
+/** Every card of the board, one row each, in the columns `parseCardsCsv` reads back. */
+export function cardsToCsv(model: PlanningModel): string {
+  const lanes = laneNames(model);
+  const rows = model.cards.map(({ props, laneId }) => [
+    props.externalKey,
+    props.title,
+    props.description,
+    props.estimate === 'none' ? '' : props.estimate,
+    STATUS_LABELS[props.status],
+    props.assignee,
+    props.labels.join(', '),
+    PRIORITY_LABELS[props.priority],
+    String(props.votes),
+    laneId ? (lanes.get(laneId) ?? '') : '',
+  ]);
+  return Papa.unparse({ fields: [...EXPORT_COLUMNS], data: rows }, { newline: '\n', escapeFormulae: false });
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+/** The cards grouped by lane, as Markdown tables under a heading per lane with its total. */
+export function cardsToMarkdown(model: PlanningModel, boardTitle: string): string {
+  const out: string[] = [`# ${cell(boardTitle)}`, ''];
+  const groups: { name: string; total: string; laneId: string | null }[] = [
+    ...[...model.lanes].sort((a, b) => a.box.y - b.box.y || a.box.x - b.box.x).map((lane) => ({ name: lane.name || 'Untitled lane', total: formatTotal(model.laneTotals.get(lane.id)!), laneId: lane.id as string | null })),
+    { name: 'Not in a lane', total: formatTotal(model.unplaced), laneId: null },
+  ];
+  for (const group of groups) {
+    const cards = model.cards.filter((card) => card.laneId === group.laneId);
+    if (cards.length === 0 && group.laneId === null) continue;
+    out.push(`## ${cell(group.name)} (${group.total})`, '');
+    if (cards.length === 0) {
+      out.push('_No cards._', '');
+      continue;
+    }
+    out.push('| Key | Title | Estimate | Status | Assignee | Labels |', '| --- | --- | ---: | --- | --- | --- |');
+    for (const { props } of cards) {
+      out.push(`| ${cell(props.externalKey)} | ${cell(props.title)} | ${props.estimate === 'none' ? '' : props.estimate} | ${STATUS_LABELS[props.status]} | ${cell(props.assignee)} | ${cell(props.labels.join(', '))} |`);
+    }
+    out.push('');
+  }
+  const total = model.cards.reduce((sum, card) => sum + estimatePoints(card.props.estimate), 0);
+  out.push(`${model.cards.length} cards, ${total} points in all.`, '');
+  return out.join('\n');
+}
+

@@ -1,0 +1,89 @@
+import { createShapePropsMigrationIds, createShapePropsMigrationSequence, type RecordProps, type TLBaseShape } from '@tldraw/tlschema';
+import { T } from '@tldraw/validate';
+
+/**
+ * The story card: a custom tldraw shape (`type: 'story-card'`), declared here once with its
+ * validators and version, so that the canvas, the server's import and the tests agree.
+ */
+export const STORY_CARD_TYPE = 'story-card';
+
+/** Story points. `none` is "not estimated yet", `?` is "cannot estimate" (a spike is needed). */
+export const ESTIMATES = ['none', '0', '1', '2', '3', '5', '8', '13', '21', '?'] as const;
+export type Estimate = (typeof ESTIMATES)[number];
+
+export const STATUSES = ['todo', 'in-progress', 'done', 'blocked'] as const;
+export type CardStatus = (typeof STATUSES)[number];
+export const STATUS_LABELS: Record<CardStatus, string> = { todo: 'To do', 'in-progress': 'In progress', done: 'Done', blocked: 'Blocked' };
+
+export const PRIORITIES = ['none', 'low', 'medium', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export const PRIORITY_LABELS: Record<Priority, string> = { none: 'No priority', low: 'Low', medium: 'Medium', high: 'High', urgent: 'Urgent' };
+
+export const STORY_CARD_LIMITS = { title: 300, description: 10_000, assignee: 100, label: 60, labels: 20, externalKey: 64 } as const;
+
+export interface StoryCardProps {
+  title: string;
+  description: string;
+  estimate: Estimate;
+  status: CardStatus;
+  assignee: string;
+  labels: string[];
+  priority: Priority;
+  votes: number;
+  externalKey: string;
+}
+
+export type StoryCardShape = TLBaseShape<typeof STORY_CARD_TYPE, StoryCardProps>;
+
+const boundedString = (max: number) =>
+  T.string.check((value) => {
+    if (value.length > max) throw new Error(`longer than ${max} characters`);
+  });
+
+export const storyCardProps: RecordProps<StoryCardShape> = {
+  title: boundedString(STORY_CARD_LIMITS.title),
+  description: boundedString(STORY_CARD_LIMITS.description),
+  estimate: T.literalEnum(...ESTIMATES),
+  status: T.literalEnum(...STATUSES),
+  assignee: boundedString(STORY_CARD_LIMITS.assignee),
+  labels: T.arrayOf(
+    boundedString(STORY_CARD_LIMITS.label).check((label) => {
+      if (label.includes(',')) throw new Error('a label cannot contain a comma');
+    }),
+  ).check((labels) => {
+    if (labels.length > STORY_CARD_LIMITS.labels) throw new Error(`more than ${STORY_CARD_LIMITS.labels} labels`);
+  }),
+  priority: T.literalEnum(...PRIORITIES),
+  votes: T.positiveInteger,
+  externalKey: boundedString(STORY_CARD_LIMITS.externalKey),
+};
+
+/** Validates a whole props object; throws a `ValidationError` naming the bad field. */
+export const storyCardPropsValidator = T.object(storyCardProps);
+
+/** Version 1 is the first shape; a later change adds an id here and a step to the sequence. */
+export const storyCardVersions = createShapePropsMigrationIds(STORY_CARD_TYPE, {});
+export const storyCardMigrations = createShapePropsMigrationSequence({ sequence: [] });
+
+/** Cards have one size, so that a board of them reads like a backlog. */
+export const STORY_CARD_SIZE = { w: 240, h: 128 } as const;
+
+export function defaultStoryCardProps(): StoryCardProps {
+  return { title: '', description: '', estimate: 'none', status: 'todo', assignee: '', labels: [], priority: 'none', votes: 0, externalKey: '' };
+}
+
+/** Points a card adds to totals: numeric estimates only (`none` and `?` count as 0). */
+export function estimatePoints(estimate: Estimate): number {
+  const points = Number(estimate);
+  return Number.isFinite(points) ? points : 0;
+}
+
+export function isEstimate(value: string): value is Estimate {
+  return (ESTIMATES as readonly string[]).includes(value);
+}
+
+/** Initials for the avatar on a card: "Ada Lovelace" → "AL", "ada@x.org" → "A". */
+export function assigneeInitials(assignee: string): string {
+  const words = assignee.replace(/@.*$/, '').split(/[\s._-]+/).filter(Boolean);
+  return words.slice(0, 2).map((word) => word[0]!.toUpperCase()).join('');
+}
