@@ -67,7 +67,7 @@ const PRIORITY_WORDS: Record<string, Priority> = {
 const NUMERIC_ESTIMATES = ESTIMATES.filter((e) => e !== 'none' && e !== '?').map(Number);
 
 export interface SkippedRow {
-  /** 1-based line of the row in the file, the header being line 1. */
+  /** 1-based number of the row in the file, the header being row 1 (a quoted multi-line cell is one row). */
   row: number;
   reason: string;
 }
@@ -99,7 +99,7 @@ function toEstimate(raw: string): { value: Estimate; warning?: string } {
 export function parseCardsCsv(text: string): CsvImport {
   if (text.length > CSV_MAX_BYTES) throw new CsvFormatError(`the file is larger than ${CSV_MAX_BYTES / 1024 / 1024} MiB`);
   const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { skipEmptyLines: 'greedy' });
-  const fatal = parsed.errors.find((e) => e.type === 'Quotes' || e.type === 'Delimiter');
+  const fatal = parsed.errors.find((e) => e.type === 'Quotes');
   if (fatal) throw new CsvFormatError(`line ${(fatal.row ?? 0) + 1}: ${fatal.message}`);
   const [header, ...rows] = parsed.data;
   if (!header || header.every((cell) => cell.trim() === '')) throw new CsvFormatError('the file is empty: expected a header row and one row per card');
