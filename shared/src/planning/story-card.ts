@@ -87,3 +87,11 @@ export function assigneeInitials(assignee: string): string {
   const words = assignee.replace(/@.*$/, '').split(/[\s._-]+/).filter(Boolean);
   return words.slice(0, 2).map((word) => word[0]!.toUpperCase()).join('');
 }
+
+// Registers the card with tldraw's types, so `editor.createShape({ type: 'story-card', ... })`
+// and `TLShape` know its props wherever this package is loaded.
+declare module '@tldraw/tlschema' {
+  interface TLGlobalShapePropsMap {
+    [STORY_CARD_TYPE]: StoryCardProps;
+  }
+}
