@@ -9,6 +9,7 @@ import { SqliteBoardStore } from './storage/sqlite-store.js';
 import { Access } from './links/access.js';
 import { boardRoutes } from './routes/boards.js';
 import { linkRoutes } from './routes/links.js';
+import { planningRoutes } from './routes/planning.js';
 import { healthRoutes } from './routes/health.js';
 import { webRoutes } from './routes/web.js';
 import { wsRoutes } from './routes/ws.js';
@@ -77,7 +78,10 @@ export async function buildApp({ config, store = SqliteBoardStore.open(config.da
   app.setErrorHandler<FastifyError>((error, request, reply) => {
     if (error.validation) {
       const detail = error.validation[0];
-      const message = detail?.instancePath.startsWith('/id') ? 'invalid board id' : error.message;
+      let message = detail?.instancePath.startsWith('/id') ? 'invalid board id' : error.message;
+      // "body/template must be equal to one of the allowed values" names them, too.
+      const allowed = detail?.keyword === 'enum' ? (detail.params as { allowedValues?: unknown[] }).allowedValues : undefined;
+      if (allowed) message += `: ${allowed.join(', ')}`;
       return reply.status(400).send({ statusCode: 400, error: 'Bad Request', message });
     }
     const statusCode = error.statusCode ?? 500;
@@ -122,6 +126,7 @@ export async function buildApp({ config, store = SqliteBoardStore.open(config.da
   await app.register(healthRoutes);
   await app.register(boardRoutes, { prefix: '/api' });
   await app.register(linkRoutes, { prefix: '/api' });
+  await app.register(planningRoutes, { prefix: '/api' });
   await app.register(wsRoutes);
   await app.register(webRoutes);
   return app;

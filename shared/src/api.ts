@@ -1,4 +1,6 @@
 import type { CreatedLink, Role } from './roles.js';
+import type { SkippedRow } from './planning/csv.js';
+import type { TemplateId } from './planning/templates.js';
 
 /** REST shapes shared by the server's route schemas and the web client. */
 
@@ -7,6 +9,8 @@ export const DEFAULT_BOARD_TITLE = 'Untitled board';
 
 export interface CreateBoardRequest {
   title?: string;
+  /** Seeds the new board with a template's lanes (default `blank`: an empty board). */
+  template?: TemplateId;
 }
 
 export interface BoardSummary {
@@ -28,6 +32,29 @@ export interface CreatedBoard extends BoardSummary {
 
 export interface UpdateBoardRequest {
   title: string;
+}
+
+/** `POST /api/boards/:id/import` (a CSV body): what was added to the board. */
+export interface ImportResult {
+  imported: number;
+  /** Name of the lane the cards went into; null when the board has no lane (they go on the page). */
+  lane: string | null;
+  /** Rows that did not become a card, with why (row 1 is the header). */
+  skipped: SkippedRow[];
+  /** Values adjusted to fit (an estimate rounded up, an unknown status). */
+  warnings: SkippedRow[];
+  /** Shape ids of the new cards, in file order. */
+  cardIds: string[];
+}
+
+/** `GET /api/boards/:id/export.json`: the whole board document. */
+export interface BoardExport {
+  board: BoardSummary;
+  layoutVersion: number | null;
+  /** The tldraw store schema that wrote the records, or null when no client has written one yet. */
+  schema: unknown;
+  /** Record id → record, as in `tl_records`. */
+  records: Record<string, unknown>;
 }
 
 /** Uniform error body for every 4xx/5xx answer. */

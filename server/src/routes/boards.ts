@@ -3,6 +3,7 @@ import {
   BOARD_TITLE_MAX_LENGTH,
   CloseCode,
   DEFAULT_BOARD_TITLE,
+  TEMPLATE_IDS,
   newBoardId,
   type BoardAccess,
   type BoardSummary,
@@ -14,6 +15,7 @@ import {
 import type { BoardRecord } from '../storage/board-store.js';
 import { issueLink } from '../links/issue-link.js';
 import { requireRole } from '../links/require-role.js';
+import { templateUpdate } from '../planning/seed-template.js';
 import { boardIdParams, boardSchema, errorResponses, linkSchema } from './schemas.js';
 
 const toSummary = (board: BoardRecord): BoardSummary => ({ id: board.id, title: board.title, createdAt: board.createdAt });
@@ -29,7 +31,10 @@ export const boardRoutes: FastifyPluginAsync = async (app) => {
         body: {
           type: ['object', 'null'],
           additionalProperties: false,
-          properties: { title: { type: 'string', maxLength: BOARD_TITLE_MAX_LENGTH } },
+          properties: {
+            title: { type: 'string', maxLength: BOARD_TITLE_MAX_LENGTH },
+            template: { type: 'string', enum: TEMPLATE_IDS },
+          },
         },
         response: {
           201: {
@@ -48,12 +53,22 @@ export const boardRoutes: FastifyPluginAsync = async (app) => {
       const title = request.body?.title?.trim() || DEFAULT_BOARD_TITLE;
       const board: BoardRecord = { id: newBoardId(), title, createdAt: new Date().toISOString() };
       await app.store.createBoard(board);
+      // The template's lanes are on disk before anyone can open the board.
+      const seed = templateUpdate(request.body?.template ?? 'blank');
+      if (seed) {
+        try {
+          await app.store.appendUpdates([{ boardId: board.id, updates: [seed] }]);
+        } catch (error) {
+          await app.store.deleteBoard(board.id).catch(() => undefined);
+          throw error;
+        }
+      }
       const links = {
         owner: await issueLink(app.store, board.id, 'owner', { label: 'Owner' }),
         edit: await issueLink(app.store, board.id, 'editor', { label: 'Edit link' }),
         view: await issueLink(app.store, board.id, 'viewer', { label: 'View link' }),
       };
-      request.log.info({ board: board.id }, 'board created');
+      request.log.info({ board: board.id, template: request.body?.template ?? 'blank' }, 'board created');
       const created: CreatedBoard = { ...toSummary(board), links };
       return reply.status(201).send(created);
     },
