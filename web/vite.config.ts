@@ -13,6 +13,9 @@ export default defineConfig({
   },
   build: {
     chunkSizeWarningLimit: 2500,
+    // tldraw fetches its translations; a tiny one inlined as a data: URL would be refused by our
+    // Content-Security-Policy (connect-src 'self'). Keep every JSON asset a real file.
+    assetsInlineLimit: (file) => (file.endsWith('.json') ? false : undefined),
     rollupOptions: {
       // React libraries inside tldraw mark themselves "use client"; meaningless in a plain SPA.
       onwarn(warning, warn) {

@@ -57,6 +57,10 @@ export interface BoardExport {
   records: Record<string, unknown>;
 }
 
+/** CSV import limits (`POST /api/boards/:id/import`). */
+export const CSV_MAX_ROWS = 5_000;
+export const CSV_MAX_BYTES = 5 * 1024 * 1024;
+
 /** Uniform error body for every 4xx/5xx answer. */
 export interface ApiError {
   statusCode: number;

@@ -4,6 +4,7 @@ export * from './document.js';
 export * from './protocol.js';
 export * from './roles.js';
 export * from './planning/story-card.js';
+export * from './planning/story-card-schema.js';
 export * from './planning/structure.js';
 export * from './planning/records.js';
 export * from './planning/templates.js';

@@ -1,5 +1,5 @@
-// Client side, in Chromium: time to a rendered canvas for a board of 2,000 shapes, and frame
-// times while 50 remote changes/s arrive.
+// Client side, in Chromium: time to a rendered canvas for a board of 2,000 story cards, frame
+// times while 50 remote changes/s arrive, and how the backlog table copes with all of them.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,12 @@ export interface CanvasBenchResult {
   medianFrameMs: number;
   p95FrameMs: number;
   remoteChangesPerSecond: number;
+  /** Shift+B → the table's first rows on screen. */
+  tableOpenMs: number;
+  /** A search keystroke → the filtered count shown. */
+  tableFilterMs: number;
+  /** A click on the Estimate header → sorted rows shown. */
+  tableSortMs: number;
 }
 
 type Editor = {
@@ -35,7 +41,8 @@ export async function canvasBench(shapes = 2000, changesPerSecond = 50, seconds 
       const editor = (window as unknown as Win).__planboard!.editor;
       const batch = [];
       for (let i = 0; i < count; i++) {
-        batch.push({ id: `shape:bench-${i}`, type: 'geo', x: (i % 50) * 180, y: Math.floor(i / 50) * 120, props: { w: 160, h: 90, geo: 'rectangle' } });
+        const estimates = ['1', '2', '3', '5', '8', '13'];
+        batch.push({ id: `shape:bench-${i}`, type: 'story-card', x: (i % 50) * 260, y: Math.floor(i / 50) * 150, props: { title: `Story ${i}`, estimate: estimates[i % 6], labels: [i % 2 ? 'web' : 'api'] } });
       }
       editor.createShapes(batch);
     }, shapes);
@@ -63,13 +70,33 @@ export async function canvasBench(shapes = 2000, changesPerSecond = 50, seconds 
       let n = 0;
       const timer = setInterval(() => {
         const i = n % ${shapes};
-        editor.updateShapes([{ id: 'shape:bench-' + i, type: 'geo', x: (i % 50) * 180 + (n % 20), y: Math.floor(i / 50) * 120 }]);
+        editor.updateShapes([{ id: 'shape:bench-' + i, type: 'story-card', x: (i % 50) * 260 + (n % 20), y: Math.floor(i / 50) * 150 }]);
         n++;
       }, ${1000 / changesPerSecond});
       setTimeout(() => { clearInterval(timer); resolve(n); }, ${seconds * 1000});
     })`)) as number;
     const frames = ((await reader.evaluate('window.__frames')) as number[]).slice(5).sort((a, b) => a - b);
+
+    // The backlog table over every card.
+    await reader.mouse.click(5, 400);
+    let t = Date.now();
+    await reader.keyboard.press('Shift+B');
+    await reader.getByTestId('backlog-row').first().waitFor({ timeout: 30_000 });
+    const tableOpenMs = Date.now() - t;
+    t = Date.now();
+    await reader.getByTestId('backlog-search').fill('Story 199');
+    await reader.waitForFunction(() => /^11 of /.test(document.querySelector('[data-testid="backlog-count"]')?.textContent?.trim() ?? ''), undefined, { timeout: 30_000 });
+    const tableFilterMs = Date.now() - t;
+    await reader.getByTestId('backlog-search').fill('');
+    await reader.waitForFunction((count) => new RegExp(`^${count} of `).test(document.querySelector('[data-testid="backlog-count"]')?.textContent?.trim() ?? ''), shapes, { timeout: 30_000 });
+    t = Date.now();
+    await reader.getByRole('columnheader', { name: /Est/ }).click();
+    await reader.waitForFunction(() => document.querySelector('[role="columnheader"][aria-sort="ascending"], th[aria-sort="ascending"]') !== null, undefined, { timeout: 30_000 });
+    const tableSortMs = Date.now() - t;
     return {
+      tableOpenMs,
+      tableFilterMs,
+      tableSortMs,
       shapes,
       firstCanvasMs,
       allShapesMs,

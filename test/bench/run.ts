@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   ];
   const report = markdown(header.filter(Boolean), results, combined, found, notes.filter(Boolean));
   const canvasSection = canvas
-    ? ['', '## 6. Canvas in Chromium: 2,000 shapes, 50 remote changes/s (Planboard only)', '', `| ${Object.keys(canvas).join(' | ')} |`, `| ${Object.keys(canvas).map(() => '---:').join(' | ')} |`, `| ${Object.values(canvas).map((v: unknown) => (typeof v === 'number' ? v.toFixed(1) : String(v))).join(' | ')} |`]
+    ? ['', '## 6. Canvas and backlog table in Chromium: 2,000 story cards, 50 remote changes/s (Planboard only)', '', `| ${Object.keys(canvas).join(' | ')} |`, `| ${Object.keys(canvas).map(() => '---:').join(' | ')} |`, `| ${Object.values(canvas).map((v: unknown) => (typeof v === 'number' ? v.toFixed(1) : String(v))).join(' | ')} |`]
     : [];
   const full = [report, ...canvasSection].join('\n') + '\n';
 

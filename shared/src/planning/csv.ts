@@ -1,24 +1,23 @@
 import Papa from 'papaparse';
+import { CSV_MAX_BYTES, CSV_MAX_ROWS } from '../api.js';
 import {
   ESTIMATES,
   PRIORITY_LABELS,
   STATUS_LABELS,
   defaultStoryCardProps,
   estimatePoints,
-  storyCardPropsValidator,
   type CardStatus,
   type Estimate,
   type Priority,
   type StoryCardProps,
 } from './story-card.js';
+import { storyCardPropsValidator } from './story-card-schema.js';
 import { formatTotal, type PlanningModel } from './structure.js';
 
 /**
  * CSV import and export of story cards. Import recognises the columns of Jira and Linear
  * exports (and of Planboard's own export, so that export → import keeps every field).
  */
-export const CSV_MAX_ROWS = 5_000;
-export const CSV_MAX_BYTES = 5 * 1024 * 1024;
 
 export class CsvFormatError extends Error {}
 

@@ -1,4 +1,3 @@
-import { createShapeId, toRichText } from '@tldraw/tlschema';
 import type { StoredRecord } from '../document.js';
 import { STORY_CARD_TYPE, defaultStoryCardProps, type StoryCardProps } from './story-card.js';
 import { PLANNING_META_KEY, type PlanningMeta } from './structure.js';
@@ -24,9 +23,22 @@ interface Placement {
   parentId?: string;
 }
 
+const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** A new shape id like tldraw's own (`shape:` + 21 random characters); works outside secure contexts too. */
+export function newShapeId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(21));
+  return `shape:${Array.from(bytes, (byte) => ID_ALPHABET[byte % 62]).join('')}`;
+}
+
+/** Tldraw's rich text (a TipTap document): one paragraph per line. */
+function richText(text: string) {
+  return { type: 'doc', content: text.split('\n').map((line) => (line ? { type: 'paragraph', content: [{ type: 'text', text: line }] } : { type: 'paragraph' })) };
+}
+
 function shapeRecord(type: string, at: Placement, props: Record<string, unknown>, meta: Record<string, unknown> = {}): StoredRecord {
   return {
-    id: createShapeId(),
+    id: newShapeId(),
     typeName: 'shape',
     type,
     x: at.x,
@@ -63,7 +75,7 @@ export function noteRecord(at: Placement, text: string, options: { color: FrameC
       verticalAlign: 'middle',
       growY: 0,
       url: '',
-      richText: toRichText(text),
+      richText: richText(text),
       scale: options.scale,
       textLastEditedBy: null,
     },

@@ -1,9 +1,9 @@
-import { createShapePropsMigrationIds, createShapePropsMigrationSequence, type RecordProps, type TLBaseShape } from '@tldraw/tlschema';
-import { T } from '@tldraw/validate';
+import type { TLBaseShape } from '@tldraw/tlschema';
 
 /**
- * The story card: a custom tldraw shape (`type: 'story-card'`), declared here once with its
- * validators and version, so that the canvas, the server's import and the tests agree.
+ * The story card: a custom tldraw shape (`type: 'story-card'`), declared once: its fields here,
+ * its validators and version in `story-card-schema.ts` (kept apart so that code needing only the
+ * fields, like the web shell, does not load tldraw's schema).
  */
 export const STORY_CARD_TYPE = 'story-card';
 
@@ -34,36 +34,6 @@ export interface StoryCardProps {
 }
 
 export type StoryCardShape = TLBaseShape<typeof STORY_CARD_TYPE, StoryCardProps>;
-
-const boundedString = (max: number) =>
-  T.string.check((value) => {
-    if (value.length > max) throw new Error(`longer than ${max} characters`);
-  });
-
-export const storyCardProps: RecordProps<StoryCardShape> = {
-  title: boundedString(STORY_CARD_LIMITS.title),
-  description: boundedString(STORY_CARD_LIMITS.description),
-  estimate: T.literalEnum(...ESTIMATES),
-  status: T.literalEnum(...STATUSES),
-  assignee: boundedString(STORY_CARD_LIMITS.assignee),
-  labels: T.arrayOf(
-    boundedString(STORY_CARD_LIMITS.label).check((label) => {
-      if (label.includes(',')) throw new Error('a label cannot contain a comma');
-    }),
-  ).check((labels) => {
-    if (labels.length > STORY_CARD_LIMITS.labels) throw new Error(`more than ${STORY_CARD_LIMITS.labels} labels`);
-  }),
-  priority: T.literalEnum(...PRIORITIES),
-  votes: T.positiveInteger,
-  externalKey: boundedString(STORY_CARD_LIMITS.externalKey),
-};
-
-/** Validates a whole props object; throws a `ValidationError` naming the bad field. */
-export const storyCardPropsValidator = T.object(storyCardProps);
-
-/** Version 1 is the first shape; a later change adds an id here and a step to the sequence. */
-export const storyCardVersions = createShapePropsMigrationIds(STORY_CARD_TYPE, {});
-export const storyCardMigrations = createShapePropsMigrationSequence({ sequence: [] });
 
 /** Cards have one size, so that a board of them reads like a backlog. */
 export const STORY_CARD_SIZE = { w: 240, h: 128 } as const;

@@ -4,7 +4,8 @@ import { createTLSchema, defaultShapeSchemas } from '@tldraw/tlschema';
 import { TEMPLATE_IDS, buildTemplate, templatePreview } from './templates.js';
 import { documentRecords, storyCardRecord } from './records.js';
 import { derivePlanning } from './structure.js';
-import { STORY_CARD_TYPE, storyCardMigrations, storyCardProps } from './story-card.js';
+import { STORY_CARD_TYPE } from './story-card.js';
+import { storyCardMigrations, storyCardProps } from './story-card-schema.js';
 
 // The real tldraw schema, with our card: what the canvas will validate every record against.
 const schema = createTLSchema({ shapes: { ...defaultShapeSchemas, [STORY_CARD_TYPE]: { props: storyCardProps, migrations: storyCardMigrations } } });

@@ -1,4 +1,3 @@
-import { getIndices } from '@tldraw/utils';
 import type { StoredRecord } from '../document.js';
 import { STORY_CARD_SIZE } from './story-card.js';
 import { frameRecord, noteRecord } from './records.js';
@@ -37,11 +36,21 @@ export const STORY_MAP = {
   activityScale: 0.75,
   stepScale: 0.6,
   stepsY: 170,
-  releasesY: 320,
+  releasesY: 380,
   releaseHeight: 2 * STORY_CARD_SIZE.h + 90,
   releaseGap: 40,
   inset: 20,
 } as const;
+
+/**
+ * Fractional indices (tldraw's shape order) for the few shapes of a template: `a1`, `a2`, … `az`,
+ * the first 61 keys of the scheme, in order.
+ */
+function getIndices(count: number): string[] {
+  const digits = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  if (count > digits.length) throw new Error('a template has at most 61 shapes');
+  return Array.from({ length: count }, (_, i) => `a${digits[i]}`);
+}
 
 const COLUMN = { w: STORY_CARD_SIZE.w + 60, h: 900, gap: 40 } as const;
 

@@ -1,20 +1,61 @@
 import { createRoot } from 'react-dom/client';
 import {
+  DefaultToolbar,
+  DefaultToolbarContent,
   Tldraw,
+  TldrawUiMenuItem,
   createTLStore,
   defaultBindingUtils,
   defaultShapeUtils,
   setUserPreferences,
+  useIsToolSelected,
+  useTools,
   type Editor,
   type TLAssetStore,
+  type TLComponents,
+  type TLUiOverrides,
 } from 'tldraw';
 import 'tldraw/tldraw.css';
+import './story-card/story-card.css';
 import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
 import type * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
 import type { PresenceUser } from '@planboard/shared';
 import { bindStoreToDoc } from './yjs-binding';
 import { bindPresence } from './presence-binding';
+import { StoryCardShapeUtil, StoryCardTool } from './story-card/StoryCardShapeUtil';
+import { PlanningOverlay } from './planning-overlay';
+
+const customShapeUtils = [StoryCardShapeUtil];
+const tools = [StoryCardTool];
+
+// The story card is a tool like tldraw's own: in the toolbar, and on the C key.
+const overrides: TLUiOverrides = {
+  tools(editor, tools) {
+    tools[StoryCardTool.id] = {
+      id: StoryCardTool.id,
+      icon: 'tool-note',
+      label: 'Story card',
+      kbd: 'c',
+      onSelect: () => editor.setCurrentTool(StoryCardTool.id),
+    };
+    return tools;
+  },
+};
+
+function Toolbar() {
+  const tools = useTools();
+  const card = tools[StoryCardTool.id]!;
+  const selected = useIsToolSelected(card);
+  return (
+    <DefaultToolbar>
+      <TldrawUiMenuItem {...card} isSelected={selected} />
+      <DefaultToolbarContent />
+    </DefaultToolbar>
+  );
+}
+
+const components: TLComponents = { Toolbar, OnTheCanvas: PlanningOverlay };
 
 // Fonts, icons and translations are served by Planboard itself: no request leaves the origin.
 const assetUrls = getAssetUrlsByImport();
@@ -44,7 +85,7 @@ export interface CanvasOptions {
 
 /** Mounts the tldraw editor, bound to the board's Y.Doc, into `element`; returns the unmount. */
 export function mountCanvas(element: HTMLElement, options: CanvasOptions): () => void {
-  const store = createTLStore({ shapeUtils: defaultShapeUtils, bindingUtils: defaultBindingUtils, assets: dataUrlAssets });
+  const store = createTLStore({ shapeUtils: [...defaultShapeUtils, ...customShapeUtils], bindingUtils: defaultBindingUtils, assets: dataUrlAssets });
   const unbindDoc = bindStoreToDoc(store, options.doc, { canWrite: !options.readonly });
   const unbindPresence = bindPresence(store, options.awareness, options.user);
   setUserPreferences({ id: options.user.id, name: options.user.name, color: options.user.color });
@@ -53,6 +94,10 @@ export function mountCanvas(element: HTMLElement, options: CanvasOptions): () =>
   root.render(
     <Tldraw
       store={store}
+      shapeUtils={customShapeUtils}
+      tools={tools}
+      overrides={overrides}
+      components={components}
       assetUrls={assetUrls}
       licenseKey={options.licenseKey ?? undefined}
       onMount={(editor) => {

@@ -6,7 +6,9 @@ import type {
   CreatedLink,
   CreateLinkRequest,
   LinkSummary,
+  TemplateId,
 } from '@planboard/shared';
+import type { ImportResult } from '@planboard/shared';
 
 /** An API answer other than success, with the server's message (already worded for people). */
 export class ApiRequestError extends Error {
@@ -41,11 +43,67 @@ async function request<T>(method: string, path: string, token?: string, body?: u
 
 export const api = {
   config: () => request<ClientConfig>('GET', '/api/config'),
-  createBoard: (title: string) => request<CreatedBoard>('POST', '/api/boards', undefined, { title }),
+  createBoard: (title: string, template: TemplateId = 'blank') => request<CreatedBoard>('POST', '/api/boards', undefined, { title, template }),
   getBoard: (id: string, token: string) => request<BoardAccess>('GET', `/api/boards/${id}`, token),
   renameBoard: (id: string, token: string, title: string) => request<BoardAccess>('PATCH', `/api/boards/${id}`, token, { title }),
   deleteBoard: (id: string, token: string) => request<void>('DELETE', `/api/boards/${id}`, token),
   listLinks: (id: string, token: string) => request<LinkSummary[]>('GET', `/api/boards/${id}/links`, token),
   createLink: (id: string, token: string, link: CreateLinkRequest) => request<CreatedLink>('POST', `/api/boards/${id}/links`, token, link),
   revokeLink: (id: string, token: string, linkId: string) => request<void>('DELETE', `/api/boards/${id}/links/${linkId}`, token),
+  importCsv: (id: string, token: string, text: string) => importCsv(id, token, text),
+  downloadExport: (id: string, token: string, format: ExportFormat, filename: string) => downloadExport(id, token, format, filename),
 };
+
+/** Sends a request with a raw body (not JSON); answers the response when it is a success. */
+async function send(method: string, path: string, token: string, body?: { type: string; data: BodyInit }): Promise<Response> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body) headers['content-type'] = body.type;
+  let response: Response;
+  try {
+    response = await fetch(path, { method, headers, body: body?.data });
+  } catch {
+    throw new NetworkError('Cannot reach the Planboard server. Check your connection and try again.');
+  }
+  if (!response.ok) {
+    const payload = (await response.json().catch(() => null)) as ApiError | null;
+    throw new ApiRequestError(response.status, payload?.message ?? `The server answered ${response.status}.`);
+  }
+  return response;
+}
+
+/** `POST /api/boards/:id/import`: the text of a CSV file (Jira, Linear or Planboard export) becomes cards. */
+export async function importCsv(id: string, token: string, text: string): Promise<ImportResult> {
+  const response = await send('POST', `/api/boards/${id}/import`, token, { type: 'text/csv', data: text });
+  return (await response.json()) as ImportResult;
+}
+
+export type ExportFormat = 'csv' | 'md' | 'json';
+
+/**
+ * Downloads `GET /api/boards/:id/export.<format>` as a file. The token travels in a header, so
+ * the file is fetched here and handed to the browser as a blob (never a URL with the token).
+ */
+export async function downloadExport(id: string, token: string, format: ExportFormat, filename: string): Promise<void> {
+  const response = await send('GET', `/api/boards/${id}/export.${format}`, token);
+  let blob: Blob;
+  try {
+    blob = await response.blob();
+  } catch {
+    throw new NetworkError('The download was interrupted. Check your connection and try again.');
+  }
+  saveBlob(blob, filename);
+}
+
+/** Saves a blob as a file through a temporary `<a download>`. */
+export function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.style.display = 'none';
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Some browsers read the URL after the click returns.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
