@@ -185,6 +185,46 @@ test('sprint planning: an estimate edited in the backlog table changes the card 
   await grace.getByTestId('panel-capacity').fill('40');
   await grace.getByTestId('panel-capacity').press('Enter');
   await waitForText(ada, laneTotal('Sprint 1'), '34 / 40 pts · 2 cards');
+
+  // Grace renames a card inline: double-click its title, type, Enter. Ada's table follows.
+  const center = await grace.evaluate(() => {
+    const editor = (window as unknown as { __planboard: { editor: Editor } }).__planboard.editor;
+    const card = editor.getCurrentPageShapes().find((s) => s.props['title'] === 'Password reset')!;
+    const box = editor.getShapePageBounds(card.id)!;
+    return editor.pageToScreen({ x: box.x + box.w / 2, y: box.y + box.h / 2 });
+  });
+  await grace.keyboard.press('Escape');
+  await grace.mouse.dblclick(center.x, center.y);
+  await grace.getByTestId('card-title-input').fill('Password reset by email');
+  await grace.getByTestId('card-title-input').press('Enter');
+  await table.getByTestId('backlog-row').filter({ hasText: 'Password reset by email' }).waitFor({ timeout: 15_000 });
+
+  // Clicking a row selects the card on Ada's canvas.
+  await table.getByTestId('backlog-row').filter({ hasText: 'Audit log' }).locator('td').first().click();
+  const selectedTitles = () => ada.evaluate(() => {
+    const editor = (window as unknown as { __planboard: { editor: Editor } }).__planboard.editor;
+    const ids = editor.getSelectedShapeIds();
+    return editor.getCurrentPageShapes().filter((s) => ids.includes(s.id)).map((s) => s.props['title']);
+  });
+  assert.deepEqual(await selectedTitles(), ['Audit log']);
+
+  // Multi-select editing: both cards selected, one change in the panel, both change for Grace.
+  await ada.evaluate(() => {
+    const editor = (window as unknown as { __planboard: { editor: Editor & { select(...ids: string[]): void } } }).__planboard.editor;
+    editor.select(...editor.getCurrentPageShapes().filter((s) => s.type === 'story-card').map((s) => s.id));
+  });
+  await ada.getByTestId('card-panel').getByText('2 story cards').waitFor();
+  await ada.getByTestId('panel-priority').selectOption('high');
+  await grace.waitForFunction(() => {
+    const editor = (window as unknown as { __planboard: { editor: Editor } }).__planboard.editor;
+    const cards = editor.getCurrentPageShapes().filter((s) => s.type === 'story-card');
+    return cards.length === 2 && cards.every((card) => card.props['priority'] === 'high');
+  }, undefined, { timeout: 15_000 });
+
+  // A template inserted later lands beside the sprint, with its own totals, for everyone.
+  await ada.getByTestId('insert-template').selectOption('retro');
+  await waitForText(grace, laneTotal('Went well'), '0 cards · 0 pts');
+  await waitForText(grace, laneTotal('Sprint 1'), '34 / 40 pts · 2 cards');
   await ada.screenshot({ path: 'test-results/sprint-table.png' }).catch(() => undefined);
   await ada.context().close();
   await grace.context().close();

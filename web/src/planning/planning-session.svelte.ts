@@ -7,12 +7,14 @@ import {
   addActivity,
   addRelease,
   addStep,
+  buildTemplate,
   derivePlanning,
   getRecordsMap,
   type PlanningModel,
   type StoredRecord,
   type StoryCardProps,
   type StoryMapChange,
+  type TemplateId,
 } from '@planboard/shared';
 
 /**
@@ -108,6 +110,21 @@ export class PlanningSession {
     });
     const created = change.create[0];
     if (created) editor.select(created.id as TLShapeId);
+  }
+
+  /** Adds a template's lanes and headers to the right of what the board already holds. */
+  insertTemplate(id: TemplateId): void {
+    const editor = this.editor;
+    if (!editor || !this.canEdit) return;
+    const content = editor.getCurrentPageBounds();
+    const origin = content ? { x: content.maxX + 200, y: content.minY } : { x: 0, y: 0 };
+    // Without an index, tldraw stacks each new shape above everything, in the order given.
+    const shapes = buildTemplate(id, origin).map(({ typeName: _typeName, index: _index, ...shape }) => shape as unknown as TLShapePartial);
+    if (shapes.length === 0) return;
+    editor.markHistoryStoppingPoint(`insert ${id}`);
+    editor.createShapes(shapes);
+    editor.select(...shapes.map((shape) => shape.id));
+    editor.zoomToSelection({ animation: { duration: 220 } });
   }
 
   /**
