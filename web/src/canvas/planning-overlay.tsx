@@ -2,7 +2,7 @@ import { useEditor, useValue } from 'tldraw';
 import { derivePlanning, formatTotal, type Box, type StoredRecord } from '@planboard/shared';
 
 /**
- * Live totals drawn on the canvas beside each lane (count and points; `points / capacity` on a
+ * Live totals drawn on the canvas under each lane, like a column's sum (count and points; `points / capacity` on a
  * sprint frame, red when over), above each story-map activity and beside each roadmap theme.
  * Every client derives them from the same shapes, so they change for everyone as cards move or
  * estimates change.
@@ -15,9 +15,9 @@ export function PlanningOverlay() {
   // Labels keep a readable screen size at any zoom, like tldraw's own frame headings.
   const scale = 1 / Math.max(zoom, 0.6);
 
-  const badge = (key: string, box: Box, anchor: 'above-right' | 'above-left' | 'below-left', text: string, className: string, testId: string, name: string) => {
+  const badge = (key: string, box: Box, anchor: 'below-right' | 'above-left' | 'below-left', text: string, className: string, testId: string, name: string) => {
     const [left, top, origin, translate] =
-      anchor === 'above-right' ? [box.x + box.w, box.y - 8, 'right bottom', '-100%, -100%']
+      anchor === 'below-right' ? [box.x + box.w, box.y + box.h + 6, 'right top', '-100%, 0']
       : anchor === 'above-left' ? [box.x, box.y - 8, 'left bottom', '0, -100%']
       : [box.x, box.y + box.h + 8, 'left top', '0, 0'];
     return (
@@ -33,7 +33,7 @@ export function PlanningOverlay() {
       {model.lanes.map((lane) => {
         const total = model.laneTotals.get(lane.id)!;
         const className = lane.kind === 'sprint' ? (total.overCapacity ? 'pb-total--over' : 'pb-total--sprint') : '';
-        return badge(lane.id, lane.box, 'above-right', formatTotal(total), className, 'lane-total', lane.name);
+        return badge(lane.id, lane.box, 'below-right', formatTotal(total), className, 'lane-total', lane.name);
       })}
       {model.headers.map((header) => {
         const total = header.kind === 'activity' ? model.activityTotals.get(header.id) : header.kind === 'theme' ? model.themeTotals.get(header.id) : undefined;
