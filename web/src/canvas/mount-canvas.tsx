@@ -34,7 +34,7 @@ const overrides: TLUiOverrides = {
   tools(editor, tools) {
     tools[StoryCardTool.id] = {
       id: StoryCardTool.id,
-      icon: 'tool-note',
+      icon: 'bookmark',
       label: 'Story card',
       kbd: 'c',
       onSelect: () => editor.setCurrentTool(StoryCardTool.id),
