@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import type { CreatedBoard, TemplateId } from '@planboard/shared';
 import { startServer, type RunningServer } from '../support/server.js';
@@ -110,6 +111,7 @@ test('story map from the home page: cards in two releases, release totals change
   await waitForText(grace, '[data-testid="activity-total"][data-name="Activity 1"]', '3 cards · 16 pts');
 
   // Grace moves "Pay by card" from the MVP to Release 2: both browsers recount.
+  await grace.evaluate(() => (window as unknown as { __planboard: { editor: Editor } }).__planboard.editor.zoomToFit());
   const card = await grace.evaluate(() => (window as unknown as { __planboard: { editor: Editor } }).__planboard.editor.getCurrentPageShapes().find((s) => s.props['title'] === 'Pay by card')!.id);
   const from = await grace.evaluate((id) => {
     const editor = (window as unknown as { __planboard: { editor: Editor } }).__planboard.editor;
@@ -254,9 +256,23 @@ test('CSV import from the UI lands in the backlog lane for everyone; board expor
   const file = await download;
   assert.match(file.suggestedFilename(), /\.png$/);
   const path = await file.path();
-  const { readFileSync } = await import('node:fs');
   const bytes = readFileSync(path);
   assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
+
+  // The selected frame alone, as SVG: only the Inbox and its cards are in it.
+  await ada.evaluate(() => {
+    const editor = (window as unknown as { __planboard: { editor: Editor & { select(id: string): void } } }).__planboard.editor;
+    editor.select(editor.getCurrentPageShapes().find((s) => s.type === 'frame' && s.props['name'] === 'Inbox')!.id);
+  });
+  await ada.getByTestId('export-button').click();
+  const svgDownload = ada.waitForEvent('download');
+  await ada.getByRole('menuitem', { name: 'Selected frame as SVG' }).click();
+  const svgFile = await svgDownload;
+  assert.match(svgFile.suggestedFilename(), /\.svg$/);
+  const svg = readFileSync(await svgFile.path(), 'utf8');
+  assert.match(svg, /^<svg/);
+  assert.match(svg, /Search orders/);
+  assert.doesNotMatch(svg, /Needs refinement/, 'other lanes are not in the frame export');
   await ada.context().close();
   await grace.context().close();
 });
