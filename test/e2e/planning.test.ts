@@ -87,7 +87,7 @@ test('story map from the home page: cards in two releases, release totals change
   await ada.getByRole('button', { name: 'Create board' }).click();
   await ada.waitForURL(/\/b\/[0-9a-z]{14}$/);
   await waitForCanvas(ada);
-  await ada.evaluate(() => (window as unknown as { __planboard: { editor: Editor } }).__planboard.editor.zoomToFit());
+  await ada.evaluate(() => { (window as unknown as { __planboard: { editor: Editor } }).__planboard.editor.zoomToFit(); });
   for (const release of ['MVP', 'Release 2', 'Later']) await waitForText(ada, laneTotal(release), '0 cards · 0 pts');
 
   const editUrl = await ada.evaluate(() => (JSON.parse(localStorage.getItem('planboard:boards')!) as { editUrl: string }[])[0]!.editUrl);
@@ -111,7 +111,7 @@ test('story map from the home page: cards in two releases, release totals change
   await waitForText(grace, '[data-testid="activity-total"][data-name="Activity 1"]', '3 cards · 16 pts');
 
   // Grace moves "Pay by card" from the MVP to Release 2: both browsers recount.
-  await grace.evaluate(() => (window as unknown as { __planboard: { editor: Editor } }).__planboard.editor.zoomToFit());
+  await grace.evaluate(() => { (window as unknown as { __planboard: { editor: Editor } }).__planboard.editor.zoomToFit(); });
   const card = await grace.evaluate(() => (window as unknown as { __planboard: { editor: Editor } }).__planboard.editor.getCurrentPageShapes().find((s) => s.props['title'] === 'Pay by card')!.id);
   const from = await grace.evaluate((id) => {
     const editor = (window as unknown as { __planboard: { editor: Editor } }).__planboard.editor;
