@@ -44,6 +44,13 @@ export class Room {
   readonly #maxPendingBytes: number;
   #pendingUpdates: { update: Uint8Array; origin: unknown }[] = [];
   readonly #pendingAwareness = new Set<number>();
+  /**
+   * Each awareness client's state as last encoded for the peers: its clock, the state object it
+   * was encoded from, and the JSON bytes. Broadcasts reuse the bytes, and a peer echoing exactly
+   * what it was sent (the stock client echoes every awareness update it receives) is recognised
+   * without parsing anything.
+   */
+  readonly #sentAwareness = new Map<number, { clock: number; state: unknown; json: Uint8Array }>();
   #broadcastScheduled = false;
 
   constructor(boardId: string, hooks: RoomHooks, limits: RoomLimits) {
@@ -107,6 +114,7 @@ export class Room {
       case MessageType.awareness: {
         const update = readPayload(decoder);
         expectEnd(decoder);
+        if (this.#isEcho(update)) break;
         let stamped: ReturnType<typeof stampRole>;
         try {
           stamped = stampRole(update, connection.role);
@@ -181,6 +189,31 @@ export class Room {
     }
   }
 
+  /**
+   * Whether an awareness update only repeats, byte for byte, states this server last sent for
+   * those clients. Applying it would change nothing (the board's clocks are at least as new), it
+   * is well-formed (we encoded it) and it names no new client, so it can be dropped unparsed.
+   * Anything else, including malformed input, takes the full path.
+   */
+  #isEcho(update: Uint8Array): boolean {
+    const decoder = decoding.createDecoder(update);
+    try {
+      const count = decoding.readVarUint(decoder);
+      if (count === 0) return false;
+      for (let i = 0; i < count; i++) {
+        const sent = this.#sentAwareness.get(decoding.readVarUint(decoder));
+        const clock = decoding.readVarUint(decoder);
+        const length = decoding.readVarUint(decoder);
+        if (sent === undefined || sent.clock !== clock || length !== sent.json.length || length > update.length - decoder.pos) return false;
+        const json = decoding.readUint8Array(decoder, length);
+        if (Buffer.compare(json, sent.json) !== 0) return false;
+      }
+      return decoder.pos === update.length;
+    } catch {
+      return false;
+    }
+  }
+
   #onAwarenessUpdate = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
     origin: unknown,
@@ -229,10 +262,24 @@ export class Room {
     }
   };
 
+  /** The awareness message for these clients, as `awarenessProtocol.encodeAwarenessUpdate` would write it. */
   #encodeAwareness(clients: number[]): Uint8Array {
-    return encodeMessage(MessageType.awareness, (encoder) =>
-      encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients)),
-    );
+    const update = encoding.createEncoder();
+    encoding.writeVarUint(update, clients.length);
+    for (const clientId of clients) {
+      const state: unknown = this.awareness.states.get(clientId) ?? null;
+      const clock = this.awareness.meta.get(clientId)!.clock;
+      let sent = this.#sentAwareness.get(clientId);
+      // y-protocols stores a new state object on every change, so the same object means the same JSON.
+      if (sent === undefined || sent.clock !== clock || sent.state !== state) {
+        sent = { clock, state, json: textEncoder.encode(JSON.stringify(state)) };
+        this.#sentAwareness.set(clientId, sent);
+      }
+      encoding.writeVarUint(update, clientId);
+      encoding.writeVarUint(update, clock);
+      encoding.writeVarUint8Array(update, sent.json);
+    }
+    return encodeMessage(MessageType.awareness, (encoder) => encoding.writeVarUint8Array(encoder, encoding.toUint8Array(update)));
   }
 
   #broadcast(message: Uint8Array, except: unknown): void {
@@ -246,6 +293,8 @@ export class Room {
     this.doc.destroy();
   }
 }
+
+const textEncoder = new TextEncoder();
 
 function encodeMessage(type: number, write: (encoder: encoding.Encoder) => void): Uint8Array {
   const encoder = encoding.createEncoder();
