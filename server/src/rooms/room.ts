@@ -13,6 +13,9 @@ export const STORAGE_ORIGIN = Symbol('storage');
 /** Awareness client ids one connection may publish (a client reusing its doc across reconnects may show a few). */
 const MAX_AWARENESS_CLIENTS_PER_CONNECTION = 8;
 
+/** How long a stored snapshot may wait for a joiner's sync step 1 before it is applied anyway. */
+const APPLY_SNAPSHOT_FALLBACK_MS = 200;
+
 /** A frame that is not a valid y-websocket message; the sender is disconnected. */
 export class ProtocolError extends Error {}
 
@@ -34,7 +37,24 @@ export interface RoomLimits {
  */
 export class Room {
   readonly boardId: string;
-  readonly doc = new Y.Doc({ gc: true });
+  readonly #doc = new Y.Doc({ gc: true });
+  /**
+   * The whole document as one update, kept while the document does not change: from storage (a
+   * compacted board), or encoded once for the first joiner. A new peer (empty state vector) is
+   * sent these bytes as they are, instead of re-encoding the board for every join.
+   */
+  #snapshot: Uint8Array | null = null;
+  /**
+   * A stored snapshot not yet applied to `#doc`. Applying a large board costs about as much as a
+   * client decoding it, so it is done after the first joiner has been answered from the bytes
+   * (or as soon as anything needs the document).
+   */
+  #unapplied: Uint8Array | null = null;
+  /** Peers that joined before the snapshot was applied: they get our sync step 1 once it is. */
+  readonly #awaitingStep1 = new Set<Connection>();
+  #applyTimer: NodeJS.Timeout | null = null;
+  /** True while the document is exactly the single update it was loaded from (no compaction needed). */
+  #unchangedSinceLoad = false;
   readonly awareness: awarenessProtocol.Awareness;
   readonly connections = new Set<Connection>();
   /** Set while the room is being written out and dropped; a joiner waits for it. */
@@ -57,10 +77,12 @@ export class Room {
     this.boardId = boardId;
     this.#hooks = hooks;
     this.#maxPendingBytes = limits.maxPendingBytes;
-    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    this.awareness = new awarenessProtocol.Awareness(this.#doc);
     this.awareness.setLocalState(null);
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+    this.#doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === STORAGE_ORIGIN) return;
+      this.#snapshot = null;
+      this.#unchangedSinceLoad = false;
       hooks.onUpdate(boardId, update);
       this.#pendingUpdates.push({ update, origin });
       this.#scheduleBroadcast();
@@ -77,22 +99,79 @@ export class Room {
     this.awareness.setLocalState(failing ? { [SERVER_AWARENESS_FIELD]: status } : null);
   }
 
-  /** Applies stored updates (oldest first) without storing or broadcasting them again. */
+  /** The board's document (applying a stored snapshot first, if that is still pending). */
+  get doc(): Y.Doc {
+    this.#applySnapshot();
+    return this.#doc;
+  }
+
+  /**
+   * Takes the stored updates (oldest first) without storing or broadcasting them again. A single
+   * update (a compacted board) is kept as the snapshot and applied later; several are applied
+   * now, in one transaction (measured faster than merging a large snapshot with its log first).
+   */
   load(updates: Uint8Array[]): void {
-    this.doc.transact(() => {
-      for (const update of updates) Y.applyUpdate(this.doc, update, STORAGE_ORIGIN);
+    if (updates.length === 1) {
+      this.#snapshot = updates[0]!;
+      this.#unapplied = updates[0]!;
+      this.#unchangedSinceLoad = true;
+      return;
+    }
+    this.#doc.transact(() => {
+      for (const update of updates) Y.applyUpdate(this.#doc, update, STORAGE_ORIGIN);
     }, STORAGE_ORIGIN);
+  }
+
+  /** The whole document as one update (for compaction). */
+  encodeState(): Uint8Array {
+    this.#snapshot ??= Y.encodeStateAsUpdate(this.#doc);
+    return this.#snapshot;
+  }
+
+  /** Whether the stored log is already exactly this board's state as one update. */
+  get unchangedSinceLoad(): boolean {
+    return this.#unchangedSinceLoad;
+  }
+
+  #applySnapshot(): void {
+    const update = this.#unapplied;
+    if (update === null) return;
+    this.#unapplied = null;
+    if (this.#applyTimer) clearTimeout(this.#applyTimer);
+    this.#applyTimer = null;
+    this.#doc.transact(() => Y.applyUpdate(this.#doc, update, STORAGE_ORIGIN), STORAGE_ORIGIN);
+    for (const connection of this.#awaitingStep1) this.#sendStep1(connection);
+    this.#awaitingStep1.clear();
+  }
+
+  /** Applies the stored snapshot soon, but not before what is being sent has left. */
+  #scheduleApply(delayMs: number): void {
+    if (this.#unapplied === null) return;
+    if (this.#applyTimer) clearTimeout(this.#applyTimer);
+    this.#applyTimer = setTimeout(() => this.#applySnapshot(), delayMs);
+    this.#applyTimer.unref();
+  }
+
+  #sendStep1(connection: Connection): void {
+    connection.send(encodeMessage(MessageType.sync, (encoder) => syncProtocol.writeSyncStep1(encoder, this.#doc)));
   }
 
   /** Adds a peer and starts the y-websocket handshake: our state vector, then who is here. */
   join(connection: Connection): void {
     this.connections.add(connection);
-    connection.send(encodeMessage(MessageType.sync, (encoder) => syncProtocol.writeSyncStep1(encoder, this.doc)));
+    if (this.#unapplied === null) this.#sendStep1(connection);
+    else {
+      // Our state vector needs the document; the peer's own sync step 1 can be answered from the
+      // snapshot meanwhile. Should it not come, apply anyway.
+      this.#awaitingStep1.add(connection);
+      this.#scheduleApply(APPLY_SNAPSHOT_FALLBACK_MS);
+    }
     const states = this.awareness.getStates();
     if (states.size > 0) connection.send(this.#encodeAwareness([...states.keys()]));
   }
 
   leave(connection: Connection): void {
+    this.#awaitingStep1.delete(connection);
     if (!this.connections.delete(connection)) return;
     if (connection.awarenessIds.size > 0) {
       awarenessProtocol.removeAwarenessStates(this.awareness, [...connection.awarenessIds], null);
@@ -145,6 +224,24 @@ export class Room {
       case syncProtocol.messageYjsSyncStep1: {
         const stateVector = readPayload(decoder);
         expectEnd(decoder);
+        let known: Map<number, number>;
+        try {
+          known = Y.decodeStateVector(stateVector);
+        } catch (error) {
+          throw new ProtocolError(`invalid state vector: ${(error as Error).message}`);
+        }
+        if (known.size === 0) {
+          // A peer with nothing yet: the whole board, encoded at most once while it is unchanged.
+          const snapshot = this.#snapshot ?? this.encodeState();
+          const reply = encodeMessage(MessageType.sync, (encoder) => {
+            encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
+            encoding.writeVarUint8Array(encoder, snapshot);
+          });
+          // A pending stored snapshot is applied once the reply has left for the peer.
+          if (this.#unapplied === null) connection.send(reply);
+          else connection.send(reply, () => this.#scheduleApply(0));
+          break;
+        }
         let reply: Uint8Array;
         try {
           reply = encodeMessage(MessageType.sync, (encoder) =>
@@ -167,15 +264,22 @@ export class Room {
           this.#hooks.onRefusedWrite?.(connection);
           return;
         }
+        // An empty update (what a new peer answers our sync step 1 with) changes nothing, and
+        // need not wait for a stored snapshot to be applied.
+        if (isEmptyUpdate(update)) break;
         try {
           Y.applyUpdate(this.doc, update, connection);
         } catch (error) {
           throw new ProtocolError(`Yjs update could not be applied: ${(error as Error).message}`);
+        } finally {
+          // Even an update that changed nothing visible may have left parts waiting for their
+          // dependencies, which a full-state encoding includes.
+          this.#snapshot = null;
         }
         // Parts of an update can wait for changes the server has not seen yet: after a crash, a
         // peer's edit may arrive before the sync step that restores what it builds on. Yjs holds
         // such parts until then. Bound what it holds, so a hostile peer cannot grow it forever.
-        const store = this.doc.store as unknown as { pendingStructs: { update: Uint8Array } | null; pendingDs: Uint8Array | null };
+        const store = this.#doc.store as unknown as { pendingStructs: { update: Uint8Array } | null; pendingDs: Uint8Array | null };
         const pendingBytes = (store.pendingStructs?.update.byteLength ?? 0) + (store.pendingDs?.byteLength ?? 0);
         if (pendingBytes > this.#maxPendingBytes) {
           store.pendingStructs = null;
@@ -289,8 +393,12 @@ export class Room {
   }
 
   destroy(): void {
+    if (this.#applyTimer) clearTimeout(this.#applyTimer);
+    this.#applyTimer = null;
+    this.#unapplied = null;
+    this.#snapshot = null;
     this.awareness.destroy();
-    this.doc.destroy();
+    this.#doc.destroy();
   }
 }
 
@@ -327,6 +435,11 @@ function expectEnd(decoder: decoding.Decoder): void {
   if (decoder.pos !== decoder.arr.length) {
     throw new ProtocolError(`${decoder.arr.length - decoder.pos} unexpected trailing bytes`);
   }
+}
+
+/** A Yjs v1 update with no structs and an empty delete set. */
+function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.length === 2 && update[0] === 0 && update[1] === 0;
 }
 
 function validateUpdate(update: Uint8Array): void {
