@@ -13,6 +13,9 @@ export const STORAGE_ORIGIN = Symbol('storage');
 /** Awareness client ids one connection may publish (a client reusing its doc across reconnects may show a few). */
 const MAX_AWARENESS_CLIENTS_PER_CONNECTION = 8;
 
+/** Presence changes within this window go out as one awareness message. */
+const AWARENESS_BATCH_MS = 20;
+
 /** How long a stored snapshot may wait for a joiner's sync step 1 before it is applied anyway. */
 const APPLY_SNAPSHOT_FALLBACK_MS = 200;
 
@@ -72,6 +75,7 @@ export class Room {
    */
   readonly #sentAwareness = new Map<number, { clock: number; state: unknown; json: Uint8Array }>();
   #broadcastScheduled = false;
+  #awarenessTimer: NodeJS.Timeout | null = null;
 
   constructor(boardId: string, hooks: RoomHooks, limits: RoomLimits) {
     this.boardId = boardId;
@@ -330,7 +334,9 @@ export class Room {
     for (const id of added) this.#pendingAwareness.add(id);
     for (const id of updated) this.#pendingAwareness.add(id);
     for (const id of removed) this.#pendingAwareness.add(id);
-    this.#scheduleBroadcast();
+    // Presence is sent in batches of AWARENESS_BATCH_MS: every batch a stock client receives it
+    // echoes back, so one batch per cursor move would multiply the frames by the peer count.
+    this.#awarenessTimer ??= setTimeout(this.#flushAwareness, AWARENESS_BATCH_MS);
   };
 
   #scheduleBroadcast(): void {
@@ -348,8 +354,6 @@ export class Room {
     this.#broadcastScheduled = false;
     const updates = this.#pendingUpdates;
     this.#pendingUpdates = [];
-    const awarenessIds = [...this.#pendingAwareness];
-    this.#pendingAwareness.clear();
     if (this.connections.size === 0) return;
     if (updates.length > 0) {
       const merged = updates.length === 1 ? updates[0]!.update : Y.mergeUpdates(updates.map((u) => u.update));
@@ -359,11 +363,16 @@ export class Room {
       const origin = updates.every((u) => u.origin === updates[0]!.origin) ? updates[0]!.origin : null;
       this.#broadcast(message, origin);
     }
-    if (awarenessIds.length > 0) {
-      // Sent to the originator too: a lone client's only inbound traffic keeps its connection
-      // watchdog (y-websocket reconnects after 30 s of silence) satisfied.
-      this.#broadcast(this.#encodeAwareness(awarenessIds), null);
-    }
+  };
+
+  #flushAwareness = (): void => {
+    this.#awarenessTimer = null;
+    const awarenessIds = [...this.#pendingAwareness];
+    this.#pendingAwareness.clear();
+    if (this.connections.size === 0 || awarenessIds.length === 0) return;
+    // Sent to the originator too: a lone client's only inbound traffic keeps its connection
+    // watchdog (y-websocket reconnects after 30 s of silence) satisfied.
+    this.#broadcast(this.#encodeAwareness(awarenessIds), null);
   };
 
   /** The awareness message for these clients, as `awarenessProtocol.encodeAwarenessUpdate` would write it. */
@@ -393,6 +402,8 @@ export class Room {
   }
 
   destroy(): void {
+    if (this.#awarenessTimer) clearTimeout(this.#awarenessTimer);
+    this.#awarenessTimer = null;
     if (this.#applyTimer) clearTimeout(this.#applyTimer);
     this.#applyTimer = null;
     this.#unapplied = null;
