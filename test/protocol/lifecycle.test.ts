@@ -76,3 +76,39 @@ test('/healthz answers and /metrics counts connections and messages', async () =
     server.cleanup();
   }
 });
+
+test('a board loaded from its snapshot serves new and returning clients alike', async () => {
+  const server = await startServer({ env: { BOARD_IDLE_MS: '200' } });
+  try {
+    const boardId = await createBoard(server);
+    const writer = connectClient(server.wsUrl, boardId);
+    await waitForSync(writer.provider);
+    for (let i = 0; i < 30; i++) putShape(writer.doc, `shape:${i}`, i, i);
+    await waitFor(() => getRecordsMap(readStoredBoard(server.dataDir, boardId)).size === 30, 'all shapes stored');
+    // The writer goes away and keeps editing offline while the board unloads to one snapshot.
+    writer.provider.disconnect();
+    putShape(writer.doc, 'shape:offline', 99, 99);
+    const started = Date.now();
+    while ((await metric(server.url, 'planboard_boards_loaded')) !== 0) {
+      assert.ok(Date.now() - started < 5000, 'the board unloads after BOARD_IDLE_MS');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(logLength(server.dataDir, boardId), 1);
+
+    // The returning writer is the first to join the reloaded board: the server asks for what it
+    // lacks (its sync step 1, sent once the snapshot is applied) and so gets the offline edit.
+    writer.provider.connect();
+    await waitFor(() => getRecordsMap(readStoredBoard(server.dataDir, boardId)).has('shape:offline'), 'the offline edit stored');
+    const reader = connectClient(server.wsUrl, boardId);
+    await waitForSync(reader.provider);
+    assert.equal(getRecordsMap(reader.doc).size, 31);
+    putShape(reader.doc, 'shape:after', 1, 1);
+    await waitFor(() => getRecordsMap(writer.doc).has('shape:after'), 'the reader\'s edit to reach the writer');
+    assert.deepEqual(recordsOf(reader.doc), recordsOf(writer.doc));
+    await waitFor(() => getRecordsMap(readStoredBoard(server.dataDir, boardId)).size === 32, 'both edits stored');
+    closeAll(reader.provider, writer.provider);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});

@@ -33,7 +33,8 @@ export class Connection {
     return this.socket.readyState === this.socket.OPEN;
   }
 
-  send(message: Uint8Array): void {
+  /** Queues a message; `sent`, if given, is called once it has been written to the socket. */
+  send(message: Uint8Array, sent?: () => void): void {
     if (!this.isOpen) return;
     // Judged on what is already waiting, so that one large message to a reading peer is fine.
     if (this.socket.bufferedAmount > this.#limits.maxBufferedBytes) {
@@ -42,7 +43,8 @@ export class Connection {
       this.socket.terminate();
       return;
     }
-    this.socket.send(message);
+    if (sent) this.socket.send(message, sent);
+    else this.socket.send(message);
     this.#metrics.messagesSent.inc();
     this.#metrics.bytesSent.inc(message.byteLength);
   }

@@ -13,6 +13,12 @@ export const STORAGE_ORIGIN = Symbol('storage');
 /** Awareness client ids one connection may publish (a client reusing its doc across reconnects may show a few). */
 const MAX_AWARENESS_CLIENTS_PER_CONNECTION = 8;
 
+/** Presence changes within this window go out as one awareness message. */
+const AWARENESS_BATCH_MS = 20;
+
+/** How long a stored snapshot may wait for a joiner's sync step 1 before it is applied anyway. */
+const APPLY_SNAPSHOT_FALLBACK_MS = 200;
+
 /** A frame that is not a valid y-websocket message; the sender is disconnected. */
 export class ProtocolError extends Error {}
 
@@ -34,7 +40,24 @@ export interface RoomLimits {
  */
 export class Room {
   readonly boardId: string;
-  readonly doc = new Y.Doc({ gc: true });
+  readonly #doc = new Y.Doc({ gc: true });
+  /**
+   * The whole document as one update, kept while the document does not change: from storage (a
+   * compacted board), or encoded once for the first joiner. A new peer (empty state vector) is
+   * sent these bytes as they are, instead of re-encoding the board for every join.
+   */
+  #snapshot: Uint8Array | null = null;
+  /**
+   * A stored snapshot not yet applied to `#doc`. Applying a large board costs about as much as a
+   * client decoding it, so it is done after the first joiner has been answered from the bytes
+   * (or as soon as anything needs the document).
+   */
+  #unapplied: Uint8Array | null = null;
+  /** Peers that joined before the snapshot was applied: they get our sync step 1 once it is. */
+  readonly #awaitingStep1 = new Set<Connection>();
+  #applyTimer: NodeJS.Timeout | null = null;
+  /** True while the document is exactly the single update it was loaded from (no compaction needed). */
+  #unchangedSinceLoad = false;
   readonly awareness: awarenessProtocol.Awareness;
   readonly connections = new Set<Connection>();
   /** Set while the room is being written out and dropped; a joiner waits for it. */
@@ -44,16 +67,26 @@ export class Room {
   readonly #maxPendingBytes: number;
   #pendingUpdates: { update: Uint8Array; origin: unknown }[] = [];
   readonly #pendingAwareness = new Set<number>();
+  /**
+   * Each awareness client's state as last encoded for the peers: its clock, the state object it
+   * was encoded from, and the JSON bytes. Broadcasts reuse the bytes, and a peer echoing exactly
+   * what it was sent (the stock client echoes every awareness update it receives) is recognised
+   * without parsing anything.
+   */
+  readonly #sentAwareness = new Map<number, { clock: number; state: unknown; json: Uint8Array }>();
   #broadcastScheduled = false;
+  #awarenessTimer: NodeJS.Timeout | null = null;
 
   constructor(boardId: string, hooks: RoomHooks, limits: RoomLimits) {
     this.boardId = boardId;
     this.#hooks = hooks;
     this.#maxPendingBytes = limits.maxPendingBytes;
-    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    this.awareness = new awarenessProtocol.Awareness(this.#doc);
     this.awareness.setLocalState(null);
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+    this.#doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === STORAGE_ORIGIN) return;
+      this.#snapshot = null;
+      this.#unchangedSinceLoad = false;
       hooks.onUpdate(boardId, update);
       this.#pendingUpdates.push({ update, origin });
       this.#scheduleBroadcast();
@@ -70,22 +103,79 @@ export class Room {
     this.awareness.setLocalState(failing ? { [SERVER_AWARENESS_FIELD]: status } : null);
   }
 
-  /** Applies stored updates (oldest first) without storing or broadcasting them again. */
+  /** The board's document (applying a stored snapshot first, if that is still pending). */
+  get doc(): Y.Doc {
+    this.#applySnapshot();
+    return this.#doc;
+  }
+
+  /**
+   * Takes the stored updates (oldest first) without storing or broadcasting them again. A single
+   * update (a compacted board) is kept as the snapshot and applied later; several are applied
+   * now, in one transaction (measured faster than merging a large snapshot with its log first).
+   */
   load(updates: Uint8Array[]): void {
-    this.doc.transact(() => {
-      for (const update of updates) Y.applyUpdate(this.doc, update, STORAGE_ORIGIN);
+    if (updates.length === 1) {
+      this.#snapshot = updates[0]!;
+      this.#unapplied = updates[0]!;
+      this.#unchangedSinceLoad = true;
+      return;
+    }
+    this.#doc.transact(() => {
+      for (const update of updates) Y.applyUpdate(this.#doc, update, STORAGE_ORIGIN);
     }, STORAGE_ORIGIN);
+  }
+
+  /** The whole document as one update (for compaction). */
+  encodeState(): Uint8Array {
+    this.#snapshot ??= Y.encodeStateAsUpdate(this.#doc);
+    return this.#snapshot;
+  }
+
+  /** Whether the stored log is already exactly this board's state as one update. */
+  get unchangedSinceLoad(): boolean {
+    return this.#unchangedSinceLoad;
+  }
+
+  #applySnapshot(): void {
+    const update = this.#unapplied;
+    if (update === null) return;
+    this.#unapplied = null;
+    if (this.#applyTimer) clearTimeout(this.#applyTimer);
+    this.#applyTimer = null;
+    this.#doc.transact(() => Y.applyUpdate(this.#doc, update, STORAGE_ORIGIN), STORAGE_ORIGIN);
+    for (const connection of this.#awaitingStep1) this.#sendStep1(connection);
+    this.#awaitingStep1.clear();
+  }
+
+  /** Applies the stored snapshot soon, but not before what is being sent has left. */
+  #scheduleApply(delayMs: number): void {
+    if (this.#unapplied === null) return;
+    if (this.#applyTimer) clearTimeout(this.#applyTimer);
+    this.#applyTimer = setTimeout(() => this.#applySnapshot(), delayMs);
+    this.#applyTimer.unref();
+  }
+
+  #sendStep1(connection: Connection): void {
+    connection.send(encodeMessage(MessageType.sync, (encoder) => syncProtocol.writeSyncStep1(encoder, this.#doc)));
   }
 
   /** Adds a peer and starts the y-websocket handshake: our state vector, then who is here. */
   join(connection: Connection): void {
     this.connections.add(connection);
-    connection.send(encodeMessage(MessageType.sync, (encoder) => syncProtocol.writeSyncStep1(encoder, this.doc)));
+    if (this.#unapplied === null) this.#sendStep1(connection);
+    else {
+      // Our state vector needs the document; the peer's own sync step 1 can be answered from the
+      // snapshot meanwhile. Should it not come, apply anyway.
+      this.#awaitingStep1.add(connection);
+      this.#scheduleApply(APPLY_SNAPSHOT_FALLBACK_MS);
+    }
     const states = this.awareness.getStates();
     if (states.size > 0) connection.send(this.#encodeAwareness([...states.keys()]));
   }
 
   leave(connection: Connection): void {
+    this.#awaitingStep1.delete(connection);
     if (!this.connections.delete(connection)) return;
     if (connection.awarenessIds.size > 0) {
       awarenessProtocol.removeAwarenessStates(this.awareness, [...connection.awarenessIds], null);
@@ -107,6 +197,7 @@ export class Room {
       case MessageType.awareness: {
         const update = readPayload(decoder);
         expectEnd(decoder);
+        if (this.#isEcho(update)) break;
         let stamped: ReturnType<typeof stampRole>;
         try {
           stamped = stampRole(update, connection.role);
@@ -137,6 +228,24 @@ export class Room {
       case syncProtocol.messageYjsSyncStep1: {
         const stateVector = readPayload(decoder);
         expectEnd(decoder);
+        let known: Map<number, number>;
+        try {
+          known = Y.decodeStateVector(stateVector);
+        } catch (error) {
+          throw new ProtocolError(`invalid state vector: ${(error as Error).message}`);
+        }
+        if (known.size === 0) {
+          // A peer with nothing yet: the whole board, encoded at most once while it is unchanged.
+          const snapshot = this.#snapshot ?? this.encodeState();
+          const reply = encodeMessage(MessageType.sync, (encoder) => {
+            encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
+            encoding.writeVarUint8Array(encoder, snapshot);
+          });
+          // A pending stored snapshot is applied once the reply has left for the peer.
+          if (this.#unapplied === null) connection.send(reply);
+          else connection.send(reply, () => this.#scheduleApply(0));
+          break;
+        }
         let reply: Uint8Array;
         try {
           reply = encodeMessage(MessageType.sync, (encoder) =>
@@ -159,15 +268,22 @@ export class Room {
           this.#hooks.onRefusedWrite?.(connection);
           return;
         }
+        // An empty update (what a new peer answers our sync step 1 with) changes nothing, and
+        // need not wait for a stored snapshot to be applied.
+        if (isEmptyUpdate(update)) break;
         try {
           Y.applyUpdate(this.doc, update, connection);
         } catch (error) {
           throw new ProtocolError(`Yjs update could not be applied: ${(error as Error).message}`);
+        } finally {
+          // Even an update that changed nothing visible may have left parts waiting for their
+          // dependencies, which a full-state encoding includes.
+          this.#snapshot = null;
         }
         // Parts of an update can wait for changes the server has not seen yet: after a crash, a
         // peer's edit may arrive before the sync step that restores what it builds on. Yjs holds
         // such parts until then. Bound what it holds, so a hostile peer cannot grow it forever.
-        const store = this.doc.store as unknown as { pendingStructs: { update: Uint8Array } | null; pendingDs: Uint8Array | null };
+        const store = this.#doc.store as unknown as { pendingStructs: { update: Uint8Array } | null; pendingDs: Uint8Array | null };
         const pendingBytes = (store.pendingStructs?.update.byteLength ?? 0) + (store.pendingDs?.byteLength ?? 0);
         if (pendingBytes > this.#maxPendingBytes) {
           store.pendingStructs = null;
@@ -178,6 +294,31 @@ export class Room {
       }
       default:
         throw new ProtocolError(`unknown sync message type ${syncType}`);
+    }
+  }
+
+  /**
+   * Whether an awareness update only repeats, byte for byte, states this server last sent for
+   * those clients. Applying it would change nothing (the board's clocks are at least as new), it
+   * is well-formed (we encoded it) and it names no new client, so it can be dropped unparsed.
+   * Anything else, including malformed input, takes the full path.
+   */
+  #isEcho(update: Uint8Array): boolean {
+    const decoder = decoding.createDecoder(update);
+    try {
+      const count = decoding.readVarUint(decoder);
+      if (count === 0) return false;
+      for (let i = 0; i < count; i++) {
+        const sent = this.#sentAwareness.get(decoding.readVarUint(decoder));
+        const clock = decoding.readVarUint(decoder);
+        const length = decoding.readVarUint(decoder);
+        if (sent === undefined || sent.clock !== clock || length !== sent.json.length || length > update.length - decoder.pos) return false;
+        const json = decoding.readUint8Array(decoder, length);
+        if (Buffer.compare(json, sent.json) !== 0) return false;
+      }
+      return decoder.pos === update.length;
+    } catch {
+      return false;
     }
   }
 
@@ -193,7 +334,9 @@ export class Room {
     for (const id of added) this.#pendingAwareness.add(id);
     for (const id of updated) this.#pendingAwareness.add(id);
     for (const id of removed) this.#pendingAwareness.add(id);
-    this.#scheduleBroadcast();
+    // Presence is sent in batches of AWARENESS_BATCH_MS: every batch a stock client receives it
+    // echoes back, so one batch per cursor move would multiply the frames by the peer count.
+    this.#awarenessTimer ??= setTimeout(this.#flushAwareness, AWARENESS_BATCH_MS);
   };
 
   #scheduleBroadcast(): void {
@@ -211,8 +354,6 @@ export class Room {
     this.#broadcastScheduled = false;
     const updates = this.#pendingUpdates;
     this.#pendingUpdates = [];
-    const awarenessIds = [...this.#pendingAwareness];
-    this.#pendingAwareness.clear();
     if (this.connections.size === 0) return;
     if (updates.length > 0) {
       const merged = updates.length === 1 ? updates[0]!.update : Y.mergeUpdates(updates.map((u) => u.update));
@@ -222,17 +363,36 @@ export class Room {
       const origin = updates.every((u) => u.origin === updates[0]!.origin) ? updates[0]!.origin : null;
       this.#broadcast(message, origin);
     }
-    if (awarenessIds.length > 0) {
-      // Sent to the originator too: a lone client's only inbound traffic keeps its connection
-      // watchdog (y-websocket reconnects after 30 s of silence) satisfied.
-      this.#broadcast(this.#encodeAwareness(awarenessIds), null);
-    }
   };
 
+  #flushAwareness = (): void => {
+    this.#awarenessTimer = null;
+    const awarenessIds = [...this.#pendingAwareness];
+    this.#pendingAwareness.clear();
+    if (this.connections.size === 0 || awarenessIds.length === 0) return;
+    // Sent to the originator too: a lone client's only inbound traffic keeps its connection
+    // watchdog (y-websocket reconnects after 30 s of silence) satisfied.
+    this.#broadcast(this.#encodeAwareness(awarenessIds), null);
+  };
+
+  /** The awareness message for these clients, as `awarenessProtocol.encodeAwarenessUpdate` would write it. */
   #encodeAwareness(clients: number[]): Uint8Array {
-    return encodeMessage(MessageType.awareness, (encoder) =>
-      encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients)),
-    );
+    const update = encoding.createEncoder();
+    encoding.writeVarUint(update, clients.length);
+    for (const clientId of clients) {
+      const state: unknown = this.awareness.states.get(clientId) ?? null;
+      const clock = this.awareness.meta.get(clientId)!.clock;
+      let sent = this.#sentAwareness.get(clientId);
+      // y-protocols stores a new state object on every change, so the same object means the same JSON.
+      if (sent === undefined || sent.clock !== clock || sent.state !== state) {
+        sent = { clock, state, json: textEncoder.encode(JSON.stringify(state)) };
+        this.#sentAwareness.set(clientId, sent);
+      }
+      encoding.writeVarUint(update, clientId);
+      encoding.writeVarUint(update, clock);
+      encoding.writeVarUint8Array(update, sent.json);
+    }
+    return encodeMessage(MessageType.awareness, (encoder) => encoding.writeVarUint8Array(encoder, encoding.toUint8Array(update)));
   }
 
   #broadcast(message: Uint8Array, except: unknown): void {
@@ -242,10 +402,18 @@ export class Room {
   }
 
   destroy(): void {
+    if (this.#awarenessTimer) clearTimeout(this.#awarenessTimer);
+    this.#awarenessTimer = null;
+    if (this.#applyTimer) clearTimeout(this.#applyTimer);
+    this.#applyTimer = null;
+    this.#unapplied = null;
+    this.#snapshot = null;
     this.awareness.destroy();
-    this.doc.destroy();
+    this.#doc.destroy();
   }
 }
+
+const textEncoder = new TextEncoder();
 
 function encodeMessage(type: number, write: (encoder: encoding.Encoder) => void): Uint8Array {
   const encoder = encoding.createEncoder();
@@ -278,6 +446,11 @@ function expectEnd(decoder: decoding.Decoder): void {
   if (decoder.pos !== decoder.arr.length) {
     throw new ProtocolError(`${decoder.arr.length - decoder.pos} unexpected trailing bytes`);
   }
+}
+
+/** A Yjs v1 update with no structs and an empty delete set. */
+function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.length === 2 && update[0] === 0 && update[1] === 0;
 }
 
 function validateUpdate(update: Uint8Array): void {

@@ -1,4 +1,3 @@
-import * as Y from 'yjs';
 import type { FastifyBaseLogger } from 'fastify';
 import { CloseCode } from '@planboard/shared';
 import type { BoardStore } from '../storage/board-store.js';
@@ -42,7 +41,7 @@ export class Rooms {
       },
       snapshotOf: (boardId) => {
         const room = this.#loaded.get(boardId);
-        return room ? Y.encodeStateAsUpdate(room.doc) : null;
+        return room ? room.encodeState() : null;
       },
     });
   }
@@ -108,7 +107,7 @@ export class Rooms {
       try {
         await this.writer.flush();
         // One snapshot makes the next load a single read, whatever the history.
-        await this.#options.store.compact(room.boardId, Y.encodeStateAsUpdate(room.doc));
+        if (!room.unchangedSinceLoad) await this.#options.store.compact(room.boardId, room.encodeState());
       } catch (error) {
         this.#options.log.error({ err: error, board: room.boardId }, 'could not store board before unloading; kept in memory');
         room.unloading = null;
@@ -148,7 +147,7 @@ export class Rooms {
     await this.writer.flush();
     for (const room of rooms) {
       try {
-        await this.#options.store.compact(room.boardId, Y.encodeStateAsUpdate(room.doc));
+        if (!room.unchangedSinceLoad) await this.#options.store.compact(room.boardId, room.encodeState());
       } catch (error) {
         this.#options.log.warn({ err: error, board: room.boardId }, 'compaction at shutdown failed; the update log is intact');
       }
