@@ -117,3 +117,17 @@ test('nested lanes: a card counts for the innermost one only', () => {
   assert.equal(model.cards[0]!.laneId, sprintInside.id);
   assert.equal(model.laneTotals.get(inbox.id)!.count, 0);
 });
+
+test('a card belongs only to lanes of its own page', () => {
+  const template = buildTemplate('backlog');
+  const inbox = lane(derivePlanning(template), 'Inbox');
+  // The same template on a second page, at the same coordinates.
+  const second = buildTemplate('backlog').map((record) => ({ ...record, parentId: 'page:second' }));
+  const onSecond = { ...cardAt(inbox.box.x + 150, inbox.box.y + 100, { estimate: '5' }), parentId: 'page:second' };
+  const onFirst = cardAt(inbox.box.x + 150, inbox.box.y + 100, { estimate: '2' });
+  const model = derivePlanning([...template, ...second, onFirst, onSecond]);
+  const secondInbox = model.lanes.find((l) => l.name === 'Inbox' && l.id !== inbox.id)!;
+  assert.equal(model.cards.find((c) => c.id === onFirst.id)!.laneId, inbox.id);
+  assert.equal(model.cards.find((c) => c.id === onSecond.id)!.laneId, secondInbox.id);
+  assert.deepEqual([model.laneTotals.get(inbox.id)!.points, model.laneTotals.get(secondInbox.id)!.points], [2, 5]);
+});

@@ -163,6 +163,17 @@ class PageTransforms {
     return result;
   }
 
+  /** The page a shape is on: the first ancestor that is not a shape. */
+  pageOf(shape: ShapeLike): string {
+    let current = shape;
+    for (let depth = 0; depth < 32; depth++) {
+      const parent = this.shapes.get(current.parentId);
+      if (!parent) return current.parentId;
+      current = parent;
+    }
+    return current.parentId;
+  }
+
   center(shape: ShapeLike): { x: number; y: number } {
     const t = this.of(shape);
     const { w, h } = shapeSize(shape);
@@ -199,16 +210,15 @@ function bandOf(headers: HeaderView[], axis: 'x' | 'y', value: number): string |
   return found?.id ?? null;
 }
 
-/** Derives cards, lanes, membership and totals from a board's records. Pure and O(cards × lanes). */
-export function derivePlanning(records: Iterable<StoredRecord>): PlanningModel {
-  const shapes = new Map<string, ShapeLike>();
-  for (const record of records) if (isShape(record)) shapes.set(record.id, record);
-  const transforms = new PageTransforms(shapes);
+/** Tldraw's order (fractional index), ties broken by id: a stable default order for cards. */
+const byIndex = (a: CardView, b: CardView) => (a.index < b.index ? -1 : a.index > b.index ? 1 : a.id < b.id ? -1 : 1);
 
+/** Planning of one page: its cards only ever belong to lanes and headers of the same page. */
+function derivePage(pageShapes: ShapeLike[], transforms: PageTransforms): PlanningModel {
   const lanes: LaneView[] = [];
   const headers: HeaderView[] = [];
   const cardShapes: ShapeLike[] = [];
-  for (const shape of shapes.values()) {
+  for (const shape of pageShapes) {
     if (shape.type === STORY_CARD_TYPE) {
       cardShapes.push(shape);
       continue;
@@ -258,10 +268,41 @@ export function derivePlanning(records: Iterable<StoredRecord>): PlanningModel {
     return { id: shape.id, props, center, laneId: lane?.id ?? null, activityId, themeId, index: shape.index };
   });
   for (const total of laneTotals.values()) total.overCapacity = total.capacity !== null && total.points > total.capacity;
-  cards.sort((a, b) => (a.index < b.index ? -1 : a.index > b.index ? 1 : a.id < b.id ? -1 : 1));
-
+  cards.sort(byIndex);
   return { cards, lanes, headers, laneTotals, activityTotals, themeTotals, unplaced };
 }
+
+/** Derives cards, lanes, membership and totals from a board's records, page by page. Pure and O(cards × lanes). */
+export function derivePlanning(records: Iterable<StoredRecord>): PlanningModel {
+  const shapes = new Map<string, ShapeLike>();
+  for (const record of records) if (isShape(record)) shapes.set(record.id, record);
+  const transforms = new PageTransforms(shapes);
+  const pages = new Map<string, ShapeLike[]>();
+  for (const shape of shapes.values()) {
+    const page = transforms.pageOf(shape);
+    const list = pages.get(page);
+    if (list) list.push(shape);
+    else pages.set(page, [shape]);
+  }
+  const perPage = [...pages.values()].map((pageShapes) => derivePage(pageShapes, transforms));
+  if (perPage.length <= 1) return perPage[0] ?? derivePage([], transforms);
+  const model: PlanningModel = {
+    cards: perPage.flatMap((m) => m.cards),
+    lanes: perPage.flatMap((m) => m.lanes),
+    headers: perPage.flatMap((m) => m.headers),
+    laneTotals: new Map(perPage.flatMap((m) => [...m.laneTotals])),
+    activityTotals: new Map(perPage.flatMap((m) => [...m.activityTotals])),
+    themeTotals: new Map(perPage.flatMap((m) => [...m.themeTotals])),
+    unplaced: perPage.reduce((sum, m) => ({
+      count: sum.count + m.unplaced.count, points: sum.points + m.unplaced.points,
+      unestimated: sum.unestimated + m.unplaced.unestimated, done: sum.done + m.unplaced.done,
+    }), emptyTotal()),
+  };
+  model.cards.sort(byIndex);
+  return model;
+}
+
+
 
 /** "12 cards · 34 pts", "34 / 40 pts" for a sprint, with "+" while some cards are unestimated. */
 export function formatTotal(total: Total | LaneTotal): string {
