@@ -2,8 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import type { CreatedBoard, TemplateId } from '@planboard/shared';
-import { startServer, type RunningServer } from '../support/server.js';
+import { createBoardWithLinks, startServer, type RunningServer } from '../support/server.js';
 import { launchBrowser, newParticipant, waitForCanvas } from './browser.js';
 
 let server: RunningServer;
@@ -73,12 +72,6 @@ async function addCardWithKeyboard(page: Page, lane: string, title: string, fy =
   await input.waitFor({ state: 'detached' });
 }
 
-async function createBoard(title: string, template: TemplateId): Promise<CreatedBoard> {
-  const response = await fetch(`${server.url}/api/boards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title, template }) });
-  assert.equal(response.status, 201, await response.clone().text());
-  return (await response.json()) as CreatedBoard;
-}
-
 test('story map from the home page: cards in two releases, release totals change live in a second browser', async () => {
   const ada = await (await newParticipant(browser, 'Ada')).newPage();
   await ada.goto(server.url);
@@ -137,7 +130,7 @@ test('story map from the home page: cards in two releases, release totals change
 });
 
 test('sprint planning: an estimate edited in the backlog table changes the card badge and the sprint total in another browser', async () => {
-  const board = await createBoard('Sprint 14', 'sprint');
+  const board = await createBoardWithLinks(server, 'Sprint 14', 'sprint');
   const ada = await (await newParticipant(browser, 'Ada')).newPage();
   const grace = await (await newParticipant(browser, 'Grace', '#2f9e44')).newPage();
   await ada.goto(server.url + board.links.owner.url);
@@ -233,7 +226,7 @@ test('sprint planning: an estimate edited in the backlog table changes the card 
 });
 
 test('CSV import from the UI lands in the backlog lane for everyone; board exports as PNG', async () => {
-  const board = await createBoard('Grooming', 'backlog');
+  const board = await createBoardWithLinks(server, 'Grooming', 'backlog');
   const ada = await (await newParticipant(browser, 'Ada')).newPage();
   const grace = await (await newParticipant(browser, 'Grace', '#2f9e44')).newPage();
   await ada.goto(server.url + board.links.owner.url);

@@ -9,14 +9,12 @@ import {
   getRecordsMap,
   type ApiError,
   type BoardExport,
-  type CreatedBoard,
   type ImportResult,
   type StoredRecord,
   type StoryCardProps,
-  type TemplateId,
 } from '@planboard/shared';
 import { closeAll, connectClient, waitFor, waitForSync } from '../support/clients.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { createBoardWithLinks, startServer, type RunningServer } from '../support/server.js';
 import { readStoredBoard } from '../support/stored.js';
 
 // A Jira Cloud "Export CSV (all fields)" cut down to the usual columns: the Labels column repeats,
@@ -65,12 +63,6 @@ after(async () => {
   server.cleanup();
 });
 
-async function createFromTemplate(target: { url: string }, template: TemplateId, title = `${template} board`): Promise<CreatedBoard> {
-  const response = await fetch(`${target.url}/api/boards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title, template }) });
-  assert.equal(response.status, 201, await response.clone().text());
-  return (await response.json()) as CreatedBoard;
-}
-
 async function importCsv(target: { url: string }, boardId: string, token: string | null, body: string, contentType = 'text/csv'): Promise<{ status: number; body: ImportResult & ApiError & { skipped?: ImportResult['skipped'] } }> {
   const headers: Record<string, string> = { 'content-type': contentType };
   if (token) headers.authorization = `Bearer ${token}`;
@@ -118,7 +110,7 @@ function assertInLaneWithoutOverlap(records: StoredRecord[], laneName: string, c
 }
 
 test('Jira then Linear CSV imported over HTTP reach a connected stock client live, in the backlog lane, without overlapping', async () => {
-  const board = await createFromTemplate(server, 'backlog', 'Grooming');
+  const board = await createBoardWithLinks(server, 'Grooming', 'backlog');
   const editor = connectClient(server.wsUrl, board.id, undefined, board.links.edit.token);
   const viewer = connectClient(server.wsUrl, board.id, undefined, board.links.view.token);
   try {
@@ -215,7 +207,7 @@ test('Jira then Linear CSV imported over HTTP reach a connected stock client liv
 });
 
 test('on a board with no lane, imported cards go on the page, beside what is there', async () => {
-  const board = await createFromTemplate(server, 'blank', 'Loose cards');
+  const board = await createBoardWithLinks(server, 'Loose cards', 'blank');
   // Nobody ever opened this board: the import adds the document and page the cards need.
   const result = await imported(server, board.id, board.links.edit.token, LINEAR_CSV);
   assert.equal(result.lane, null);
@@ -243,7 +235,7 @@ test('on a board with no lane, imported cards go on the page, beside what is the
 });
 
 test('a file that cannot be imported is refused with 400 and a reason, and the board is left as it was', async () => {
-  const board = await createFromTemplate(server, 'backlog', 'Untouched');
+  const board = await createBoardWithLinks(server, 'Untouched', 'backlog');
   const client = connectClient(server.wsUrl, board.id, undefined, board.links.edit.token);
   try {
     await waitForSync(client.provider);
@@ -287,7 +279,7 @@ test('a file that cannot be imported is refused with 400 and a reason, and the b
 });
 
 test('import needs an edit or owner link and a text/csv body', async () => {
-  const board = await createFromTemplate(server, 'backlog', 'Guarded');
+  const board = await createBoardWithLinks(server, 'Guarded', 'backlog');
   const csv = 'Summary\nOne card\n';
   const viewer = await importCsv(server, board.id, board.links.view.token, csv);
   assert.equal(viewer.status, 403);
@@ -319,7 +311,7 @@ test('import needs an edit or owner link and a text/csv body', async () => {
 });
 
 test('export.csv imported into a second board keeps every card field', async () => {
-  const source = await createFromTemplate(server, 'backlog', 'Q3 grooming: web/checkout');
+  const source = await createBoardWithLinks(server, 'Q3 grooming: web/checkout', 'backlog');
   const result = await imported(server, source.id, source.links.edit.token, JIRA_CSV);
   // Fields no Jira export carries, set on the canvas: votes, a "?" estimate.
   const client = connectClient(server.wsUrl, source.id, undefined, source.links.edit.token);
@@ -346,7 +338,7 @@ test('export.csv imported into a second board keeps every card field', async () 
     const csv = await response.text();
     assert.match(csv.split('\n')[0]!, /^Key,Title,Description,Estimate,Status,Assignee,Labels,Priority,Votes,Lane/);
 
-    const target = await createFromTemplate(server, 'backlog', 'Copy');
+    const target = await createBoardWithLinks(server, 'Copy', 'backlog');
     const copy = await imported(server, target.id, target.links.edit.token, csv);
     assert.equal(copy.imported, JIRA_CARDS);
     assert.deepEqual(copy.skipped, []);
@@ -360,7 +352,7 @@ test('export.csv imported into a second board keeps every card field', async () 
 });
 
 test('export.md has a heading with the totals for every lane, and the cards as tables', async () => {
-  const board = await createFromTemplate(server, 'backlog', 'Sprint | 42');
+  const board = await createBoardWithLinks(server, 'Sprint | 42', 'backlog');
   await imported(server, board.id, board.links.edit.token, JIRA_CSV);
   const response = await exportFile(server, board.id, board.links.view.token, 'md');
   assert.equal(response.status, 200);
@@ -386,7 +378,7 @@ test('export.md has a heading with the totals for every lane, and the cards as t
 });
 
 test('export.json is the whole document; exports need at least a view link', async () => {
-  const board = await createFromTemplate(server, 'sprint', 'Sprint 7');
+  const board = await createBoardWithLinks(server, 'Sprint 7', 'sprint');
   const result = await imported(server, board.id, board.links.edit.token, LINEAR_CSV);
   const client = connectClient(server.wsUrl, board.id, undefined, board.links.view.token);
   try {
@@ -419,7 +411,7 @@ test('an import is on disk when the answer comes: it survives kill -9 and a rest
   const first = await startServer();
   let second: RunningServer | null = null;
   try {
-    const board = await createFromTemplate(first, 'backlog', 'Durable');
+    const board = await createBoardWithLinks(first, 'Durable', 'backlog');
     const result = await imported(first, board.id, board.links.edit.token, JIRA_CSV);
     // No waiting: the 200 came after the write.
     const stored = cardRecords(recordList(readStoredBoard(first.dataDir, board.id)));

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CreatedBoard } from '@planboard/shared';
+import type { CreatedBoard, TemplateId } from '@planboard/shared';
 
 const serverMain = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
 
@@ -87,11 +87,11 @@ export async function createBoard(server: { url: string }, title = 'Test board')
   return (await createBoardWithLinks(server, title)).id;
 }
 
-export async function createBoardWithLinks(server: { url: string }, title = 'Test board'): Promise<CreatedBoard> {
+export async function createBoardWithLinks(server: { url: string }, title = 'Test board', template?: TemplateId): Promise<CreatedBoard> {
   const response = await fetch(`${server.url}/api/boards`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title }),
+    body: JSON.stringify({ title, template }),
   });
   if (response.status !== 201) throw new Error(`create board: ${response.status} ${await response.text()}`);
   const board = (await response.json()) as CreatedBoard;
