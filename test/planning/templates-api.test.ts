@@ -12,7 +12,7 @@ import {
   type TemplateId,
 } from '@planboard/shared';
 import { closeAll, connectClient, waitForSync } from '../support/clients.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { createBoardWithLinks, startServer, type RunningServer } from '../support/server.js';
 import { readStoredBoard } from '../support/stored.js';
 
 let server: RunningServer;
@@ -28,11 +28,7 @@ async function postBoard(body: unknown): Promise<Response> {
   return fetch(`${server.url}/api/boards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
-async function createFromTemplate(template: TemplateId, title = `${template} board`): Promise<CreatedBoard> {
-  const response = await postBoard({ title, template });
-  assert.equal(response.status, 201, await response.clone().text());
-  return (await response.json()) as CreatedBoard;
-}
+const createFromTemplate = (template: TemplateId, title = `${template} board`) => createBoardWithLinks(server, title, template);
 
 const records = (doc: Y.Doc): StoredRecord[] => [...getRecordsMap(doc).values()];
 const lanes = (model: PlanningModel) => model.lanes.map((lane) => `${lane.kind}:${lane.name}`).sort();
