@@ -12,9 +12,9 @@ import {
   type CreatedBoard,
   type UpdateBoardRequest,
 } from '@planboard/shared';
-import type { BoardRecord } from '../storage/board-store.js';
-import { issueLink } from '../links/issue-link.js';
-import { requireRole } from '../links/require-role.js';
+import type { BoardRecord } from '../extensions/persistence/store.js';
+import { issueLink } from '../extensions/auth/issue-link.js';
+import { requireRole } from '../extensions/auth/require-role.js';
 import { templateUpdate } from '../planning/seed-template.js';
 import { boardIdParams, boardSchema, errorResponses, linkSchema } from './schemas.js';
 

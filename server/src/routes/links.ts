@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { LINK_LABEL_MAX_LENGTH, ROLES, hasRole, type CreateLinkRequest } from '@planboard/shared';
-import { issueLink, toLinkSummary } from '../links/issue-link.js';
-import { requireRole } from '../links/require-role.js';
+import { issueLink, toLinkSummary } from '../extensions/auth/issue-link.js';
+import { requireRole } from '../extensions/auth/require-role.js';
 import { boardIdParams, errorResponses, linkSchema } from './schemas.js';
 
 /** Share links of a board: `/api/boards/:id/links`. Owners manage them; editors may add view links. */

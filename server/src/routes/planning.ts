@@ -18,9 +18,9 @@ import {
   type ImportResult,
   type StoredRecord,
 } from '@planboard/shared';
-import { requireRole } from '../links/require-role.js';
-import { UnknownBoardError } from '../rooms/rooms.js';
-import type { Room } from '../rooms/room.js';
+import { requireRole } from '../extensions/auth/require-role.js';
+import { UnknownBoardError } from '../relay/rooms.js';
+import type { Room } from '../relay/room.js';
 import { boardIdParams, errorResponses, errorSchema } from './schemas.js';
 
 /** Transaction origin of the server's own edits (an import): broadcast to every peer, none excluded. */

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RawData } from 'ws';
 import { CloseCode, WS_PATH, WS_TOKEN_PARAM, hasRole, isBoardId } from '@planboard/shared';
-import { Connection } from '../rooms/connection.js';
-import { ProtocolError, type Room } from '../rooms/room.js';
-import { UnknownBoardError } from '../rooms/rooms.js';
+import { Connection } from '../relay/connection.js';
+import { ProtocolError, type Room } from '../relay/room.js';
+import { UnknownBoardError } from '../relay/rooms.js';
 
 /** Frames a peer may send before its board has finished loading. */
 const MAX_EARLY_FRAMES = 256;

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '@planboard/shared';
-import type { LinkRecord } from '../storage/board-store.js';
+import type { LinkRecord } from '../persistence/store.js';
 import { bearerToken } from './access.js';
 
 declare module 'fastify' {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Role } from '@planboard/shared';
-import type { BoardRecord, BoardStore, LinkRecord, PendingUpdates } from './board-store.js';
+import type { BoardRecord, BoardStore, LinkRecord, PendingUpdates } from './store.js';
 
 /**
  * The embedded store: one SQLite file in WAL mode, synchronous=FULL so that a committed batch

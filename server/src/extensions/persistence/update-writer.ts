@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { BoardStore } from '../storage/board-store.js';
-import type { Metrics } from '../metrics.js';
+import type { BoardStore } from './store.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export interface UpdateWriterOptions {
   store: BoardStore;

@@ -1,5 +1,5 @@
 import { boardLinkPath, type CreatedLink, type LinkSummary, type Role } from '@planboard/shared';
-import type { BoardStore, LinkRecord } from '../storage/board-store.js';
+import type { BoardStore, LinkRecord } from '../persistence/store.js';
 import { issueToken } from './tokens.js';
 
 export const toLinkSummary = (link: LinkRecord): LinkSummary => ({

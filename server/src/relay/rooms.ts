@@ -1,9 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { CloseCode } from '@planboard/shared';
-import type { BoardStore } from '../storage/board-store.js';
-import type { Metrics } from '../metrics.js';
+import type { BoardStore } from '../extensions/persistence/store.js';
+import type { Metrics } from '../extensions/metrics/metrics.js';
 import { Room } from './room.js';
-import { UpdateWriter } from './update-writer.js';
+import { UpdateWriter } from '../extensions/persistence/update-writer.js';
 import type { Connection } from './connection.js';
 
 export class UnknownBoardError extends Error {}

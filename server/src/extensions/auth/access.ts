@@ -1,5 +1,5 @@
 import { CloseCode, hasRole, type Role } from '@planboard/shared';
-import type { BoardStore, LinkRecord } from '../storage/board-store.js';
+import type { BoardStore, LinkRecord } from '../persistence/store.js';
 import { parseToken, secretMatches } from './tokens.js';
 
 export type AccessDecision =

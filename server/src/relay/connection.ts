@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../extensions/metrics/metrics.js';
 import { CloseCode, type Role } from '@planboard/shared';
 
 export interface ConnectionLimits {
