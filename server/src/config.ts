@@ -65,7 +65,7 @@ function list(env: Env, name: string): string[] | null {
 function serviceUrl(env: Env, name: string, schemes: string[], example: string): string | null {
   const raw = text(env, name);
   if (raw === null) return null;
-  let url: URL | null = null;
+  let url: URL | null;
   try {
     url = new URL(raw);
   } catch {
