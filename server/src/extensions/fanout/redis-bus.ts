@@ -199,6 +199,16 @@ export class RedisBus {
     return this.#counter;
   }
 
+  /** What another instance lacked, answering its sync request: counter 0, nothing to confirm. */
+  publishSyncAnswer(boardId: string, update: Uint8Array): void {
+    this.#xadd(this.#boardPrefix + boardId, 'update', update, 0).catch(() => undefined);
+  }
+
+  /** True for exactly one caller per key within a minute (the others get false). */
+  async claim(key: string): Promise<boolean> {
+    return (await this.#commands.set(`${this.#options.prefix}${key}`, this.instanceId, 'PX', 60_000, 'NX')) === 'OK';
+  }
+
   publishSync(boardId: string, stateVector: Uint8Array): void {
     this.#xadd(this.#boardPrefix + boardId, 'sync', stateVector, 0).catch(() => undefined);
   }
