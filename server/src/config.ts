@@ -28,7 +28,21 @@ export interface Config {
   frameAncestors: string[];
   /** Failed token checks one address may make per minute. */
   authFailuresPerMinute: number;
+  /** Who may create boards: anyone (`open`) or whoever has `boardCreationToken` (`token`). */
+  boardCreation: BoardCreationPolicy;
+  /** The secret `Authorization: Bearer` value board creation needs when `boardCreation` is `token`. */
+  boardCreationToken: string | null;
+  /** Boards one address may create per minute (attempts count, refused ones too). */
+  boardCreationsPerMinute: number;
+  /** The secret `Authorization: Bearer` value `/metrics` needs; null leaves it open. */
+  metricsToken: string | null;
 }
+
+export const BOARD_CREATION_POLICIES = ['open', 'token'] as const;
+export type BoardCreationPolicy = (typeof BOARD_CREATION_POLICIES)[number];
+
+/** Shortest secret accepted for BOARD_CREATION_TOKEN and METRICS_TOKEN: guessing must be hopeless. */
+export const MIN_SECRET_LENGTH = 16;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -50,6 +64,16 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 function text(env: Env, name: string): string | null {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? null : raw.trim();
+}
+
+/** A secret from the environment: absent, or at least MIN_SECRET_LENGTH visible characters. Never echoed in errors. */
+function secret(env: Env, name: string): string | null {
+  const value = text(env, name);
+  if (value === null) return null;
+  if (value.length < MIN_SECRET_LENGTH || /\s/.test(value)) {
+    throw new ConfigError(`${name} is invalid: expected at least ${MIN_SECRET_LENGTH} characters without spaces (its value is not shown)`);
+  }
+  return value;
 }
 
 function list(env: Env, name: string): string[] | null {
@@ -76,6 +100,17 @@ export function loadConfig(env: Env = process.env): Config {
       throw new ConfigError(`ALLOWED_ORIGINS contains ${JSON.stringify(origin)}: expected origins like https://plan.example.com, comma-separated`);
     }
   }
+  const boardCreation = (text(env, 'BOARD_CREATION') ?? 'open') as BoardCreationPolicy;
+  if (!BOARD_CREATION_POLICIES.includes(boardCreation)) {
+    throw new ConfigError(`BOARD_CREATION=${JSON.stringify(env.BOARD_CREATION)} is invalid: expected open (anyone may create boards) or token (only with BOARD_CREATION_TOKEN)`);
+  }
+  const boardCreationToken = secret(env, 'BOARD_CREATION_TOKEN');
+  if (boardCreation === 'token' && boardCreationToken === null) {
+    throw new ConfigError('BOARD_CREATION_TOKEN is missing: BOARD_CREATION=token needs a secret of at least 16 characters, e.g. from `openssl rand -hex 24`');
+  }
+  if (boardCreation === 'open' && boardCreationToken !== null) {
+    throw new ConfigError('BOARD_CREATION_TOKEN is set but BOARD_CREATION is not token: set BOARD_CREATION=token to require it, or remove the token');
+  }
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host,
@@ -92,5 +127,9 @@ export function loadConfig(env: Env = process.env): Config {
     allowedOrigins,
     frameAncestors: list(env, 'FRAME_ANCESTORS') ?? ["'self'"],
     authFailuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 30, 1, 100_000),
+    boardCreation,
+    boardCreationToken,
+    boardCreationsPerMinute: integer(env, 'BOARD_CREATIONS_PER_MINUTE', 20, 1, 1_000_000),
+    metricsToken: secret(env, 'METRICS_TOKEN'),
   };
 }

@@ -11,7 +11,7 @@ import {
   type Priority,
   type StoryCardProps,
 } from './story-card.js';
-import { storyCardPropsValidator } from './story-card-schema.js';
+import { storyCardPropsValidator } from './story-card-validators.js';
 import { formatTotal, type PlanningModel } from './structure.js';
 import { stripControlCharacters } from '../text.js';
 
@@ -261,6 +261,10 @@ export function cardsToMarkdown(model: PlanningModel, boardTitle: string): strin
   }
   const total = model.cards.reduce((sum, card) => sum + estimatePoints(card.props.estimate), 0);
   out.push(`${model.cards.length} cards, ${total} points in all.`, '');
+  if (model.invalid.length > 0) {
+    const count = model.invalid.length;
+    out.push(`_${count} ${count === 1 ? 'record' : 'records'} of the board could not be read and ${count === 1 ? 'is' : 'are'} not listed._`, '');
+  }
   return out.join('\n');
 }
 

@@ -27,6 +27,9 @@ const poisoned: Record<string, unknown> = {
   'lane with w a string': frameRecord({ x: 0, y: 0, index: 'a2' }, { w: 'wide' as unknown as number, h: 100 }, 'Lane', { kind: 'column' }),
   'lane with no name': withProps(frameRecord({ x: 0, y: 0, index: 'a3' }, { w: 100, h: 100 }, 'x', { kind: 'backlog' }), { w: 100, h: 100 }),
   'sprint with a negative capacity': frameRecord({ x: 0, y: 0, index: 'a4' }, { w: 100, h: 100 }, 'S', { kind: 'sprint', capacity: -5 }),
+  'a bigint in meta': { ...card, id: 'shape:bigint', meta: { n: 10n } },
+  'binary in a page': { id: 'page:binary', typeName: 'page', name: 'P', index: 'a9', meta: { blob: new Uint8Array(4) } },
+  'NaN as x': { ...card, id: 'shape:nan', x: Number.NaN },
   'header note with scale a string': withProps(noteRecord({ x: 0, y: 0, index: 'a5' }, 'A', { color: 'orange', scale: 1, meta: { kind: 'activity' } }), { scale: 'big', growY: 0, richText: {} }),
 };
 
@@ -42,6 +45,8 @@ test('malformed records are named with a reason, never thrown', () => {
   }
   assert.match(recordProblem(poisoned['card with labels a string'])!, /invalid story card.*labels/);
   assert.match(recordProblem(card, 'shape:other')!, /stored under "shape:other"/);
+  assert.match(recordProblem(poisoned['a bigint in meta'])!, /not plain JSON.*bigint/);
+  assert.match(recordProblem(poisoned['binary in a page'])!, /not plain JSON.*binary/);
   // Records planning does not read only need to be records.
   assert.equal(recordProblem({ id: 'binding:1', typeName: 'binding', anything: [1, { deep: null }] }), null);
   assert.equal(recordProblem({ ...frameRecord({ x: 0, y: 0, index: 'a1' }, { w: 10, h: 10 }, 'x', { kind: 'column' }), meta: { planboard: { kind: 'future-kind' } } }), null);
@@ -57,7 +62,7 @@ test('derivations skip and report malformed records; the rest of the board is de
   assert.deepEqual(model.unplaced, clean.unplaced);
   assert.ok(model.invalid.every((entry) => typeof entry.id === 'string' && entry.reason.length > 0));
   assert.equal(cardsToCsv(model), cardsToCsv(clean));
-  assert.equal(cardsToMarkdown(model, 'B'), cardsToMarkdown(clean, 'B'));
+  assert.equal(cardsToMarkdown(model, 'B'), `${cardsToMarkdown(clean, 'B')}\n_${model.invalid.length} records of the board could not be read and are not listed._\n`);
   // Where imported cards go is decided as if the malformed records were absent.
   assert.deepEqual(placeNewCards([...template, card, ...Object.values(poisoned)], 3).positions.length, 3);
 });

@@ -1,15 +1,16 @@
-import { frameShapeProps, noteShapeProps } from '@tldraw/tlschema';
 import { T } from '@tldraw/validate';
 import { MAX_CAPACITY, PLANNING_META_KEY } from './structure.js';
 import { STORY_CARD_TYPE } from './story-card.js';
-import { storyCardPropsValidator } from './story-card-schema.js';
+import { storyCardPropsValidator } from './story-card-validators.js';
 
 /**
  * One check of a board record, shared by the planning derivations (which skip and report a
  * record that fails it) and the server's edge (which refuses an update that writes one). It
  * covers what planning reads: the fields every shape has, story cards (against the card's own
- * validators) and the frames and notes that carry planning meaning in `meta.planboard` (against
- * tldraw's validators for the fields planning uses). Other records only need to be records.
+ * validators) and the frames and notes that carry planning meaning in `meta.planboard` (the
+ * fields planning uses, by tldraw's rules for them). Other records only need to be plain JSON
+ * records. Only `@tldraw/validate` is loaded: the web shell derives planning without tldraw's
+ * schema, and the server checks updates without it.
  */
 
 const shapeBase = T.object({
@@ -36,10 +37,10 @@ const capacity = T.number.check((value) => {
 const LANE_KIND_NAMES: ReadonlySet<string> = new Set(['column', 'release', 'sprint', 'backlog']);
 const HEADER_KIND_NAMES: ReadonlySet<string> = new Set(['activity', 'step', 'theme']);
 
-/** Lanes: the frame fields planning reads, with tldraw's own validators. */
-const laneProps = T.object({ w: frameShapeProps.w, h: frameShapeProps.h, name: frameShapeProps.name }).allowUnknownProperties();
-/** Axis headers: the note fields planning reads (size and text), with tldraw's own validators. */
-const headerProps = T.object({ scale: noteShapeProps.scale, growY: noteShapeProps.growY, richText: noteShapeProps.richText }).allowUnknownProperties();
+/** Lanes: the frame fields planning reads, by tldraw's rules (`frameShapeProps`). */
+const laneProps = T.object({ w: T.nonZeroNumber, h: T.nonZeroNumber, name: T.string }).allowUnknownProperties();
+/** Axis headers: the note fields planning reads (size and text), by tldraw's rules (`noteShapeProps`). */
+const headerProps = T.object({ scale: T.nonZeroNumber, growY: T.positiveNumber, richText: T.unknownObject }).allowUnknownProperties();
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -53,6 +54,36 @@ function problemOf(check: () => void, what: string): string | null {
   }
 }
 
+/** Deepest nesting a record may have: tldraw's deepest (rich text) stays far below it. */
+const MAX_JSON_DEPTH = 64;
+
+/**
+ * Why `value` is not plain JSON (Yjs can also carry bigints, binary, undefined, NaN and
+ * Infinity, which no export or client can use), or null if it is. Iterative: depth cannot
+ * overflow the stack.
+ */
+export function jsonProblem(value: unknown): string | null {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current === 'string' || typeof current === 'boolean') continue;
+    if (typeof current === 'number') {
+      if (!Number.isFinite(current)) return `holds ${current}, which JSON cannot represent`;
+      continue;
+    }
+    if (typeof current !== 'object') return `holds a value of type ${typeof current}, which JSON cannot represent`;
+    if (depth >= MAX_JSON_DEPTH) return `nested deeper than ${MAX_JSON_DEPTH} levels`;
+    if (Array.isArray(current)) {
+      for (const item of current) stack.push([item, depth + 1]);
+      continue;
+    }
+    const prototype: unknown = Object.getPrototypeOf(current);
+    if (prototype !== Object.prototype && prototype !== null) return 'holds binary data or an object that is not plain JSON';
+    for (const item of Object.values(current)) stack.push([item, depth + 1]);
+  }
+  return null;
+}
+
 /**
  * Why `value`, stored under `key` in `tl_records`, cannot be used as a board record, or null if
  * it can. Never throws, whatever `value` is.
@@ -62,6 +93,8 @@ export function recordProblem(value: unknown, key?: string): string | null {
   const { id, typeName } = value;
   if (typeof id !== 'string' || typeof typeName !== 'string') return 'not a record (no string id and typeName)';
   if (key !== undefined && key !== id) return `stored under "${key}" but its id is "${id}"`;
+  const json = jsonProblem(value);
+  if (json) return `not plain JSON: ${json}`;
   if (typeName !== 'shape') return null;
   const base = problemOf(() => shapeBase.validate(value), 'invalid shape');
   if (base) return base;
