@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import * as Y from 'yjs';
 import { RedisBus, type BoardEntry, type BusLogger, type ControlMessage } from './redis-bus.js';
 import { RemoteAwarenessClients } from './awareness-clients.js';
-import { RedisFailureCounter, type FailureCounter } from './auth-failures.js';
+import { RedisFailureCounter } from './auth-failures.js';
+import type { FailureCounter } from '../auth/failure-counter.js';
 
 /**
  * What the fan-out needs from the relay on this instance. Everything it applies arrives with
@@ -27,8 +28,6 @@ export interface FanoutHost {
   closeLink(linkId: string): void;
   /** Closes and drops a board deleted on another instance. */
   closeBoard(boardId: string): void;
-  /** Another instance cannot store this board (or can again). */
-  setRemoteStorageFailing(boardId: string, instanceId: string, failing: boolean): void;
 }
 
 export interface FanoutOptions {
@@ -43,9 +42,12 @@ export interface FanoutOptions {
 interface BoardState {
   /** Remote updates not yet confirmed stored by the instance that received them, per instance. */
   unconfirmed: Map<string, { n: number; update: Uint8Array }[]>;
+  /**
+   * Presence of each other instance's peers, and of that instance's server state: a storage
+   * warning is the server's presence, so it reaches every instance's clients and goes when
+   * that instance does.
+   */
   remoteClients: RemoteAwarenessClients;
-  /** Instances that reported they cannot store this board. */
-  failingElsewhere: Set<string>;
   /** Counter of the last update this instance published for the board. */
   lastPublished: number;
 }
@@ -81,7 +83,7 @@ export class Fanout {
       log: options.log,
       heartbeatMs: options.heartbeatMs,
       onBoardEntry: (entry) => this.#onEntry(entry),
-      onControl: (message, from) => this.#onControl(message, from),
+      onControl: (message) => this.#onControl(message),
       onReconnected: () => this.#resyncAll(),
       onInstanceGone: (instanceId) => void this.#onInstanceGone(instanceId),
     });
@@ -91,7 +93,7 @@ export class Fanout {
   #state(boardId: string): BoardState {
     let state = this.#boards.get(boardId);
     if (!state) {
-      state = { unconfirmed: new Map(), remoteClients: new RemoteAwarenessClients(), failingElsewhere: new Set(), lastPublished: 0 };
+      state = { unconfirmed: new Map(), remoteClients: new RemoteAwarenessClients(), lastPublished: 0 };
       this.#boards.set(boardId, state);
     }
     return state;
@@ -145,10 +147,6 @@ export class Fanout {
 
   onLinkRevoked(boardId: string, linkId: string): Promise<void> {
     return this.bus.publishControl({ kind: 'link-revoked', boardId, linkId });
-  }
-
-  onStorageState(boardId: string, failing: boolean): void {
-    void this.bus.publishControl({ kind: 'storage', boardId, failing });
   }
 
   close(): Promise<void> {
@@ -212,7 +210,7 @@ export class Fanout {
     }
   }
 
-  #onControl(message: ControlMessage, from: string): void {
+  #onControl(message: ControlMessage): void {
     switch (message.kind) {
       case 'link-revoked':
         this.#host.closeLink(message.linkId);
@@ -222,14 +220,6 @@ export class Fanout {
         this.bus.unfollow(message.boardId);
         this.#host.closeBoard(message.boardId);
         break;
-      case 'storage': {
-        const state = this.#boards.get(message.boardId);
-        if (!state) break;
-        if (message.failing) state.failingElsewhere.add(from);
-        else state.failingElsewhere.delete(from);
-        this.#host.setRemoteStorageFailing(message.boardId, from, message.failing);
-        break;
-      }
       case 'instance-gone':
         break;
     }
@@ -254,7 +244,6 @@ export class Fanout {
     for (const [boardId, state] of this.#boards) {
       const removal = state.remoteClients.removeInstance(instanceId);
       if (removal) this.#host.applyRemoteAwareness(boardId, removal);
-      if (state.failingElsewhere.delete(instanceId)) this.#host.setRemoteStorageFailing(boardId, instanceId, false);
       const held = state.unconfirmed.get(instanceId);
       state.unconfirmed.delete(instanceId);
       if (!held || held.length === 0) continue;

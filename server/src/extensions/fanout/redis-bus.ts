@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 /**
  * The Redis transport between Planboard instances: one Redis Stream per board (its updates,
  * state-vector sync requests, presence and "stored" confirmations) and one control stream
- * (link revoked, board deleted, storage warnings, instance leaving). Streams, not pub/sub:
+ * (link revoked, board deleted, instance leaving). Streams, not pub/sub:
  * a reader that was away catches up from the last id it read, so a dropped connection loses
  * nothing that Redis still holds, and a state-vector exchange (see fanout.ts) covers the rest
  * (entries trimmed away, or a Redis that restarted empty).
@@ -29,7 +29,6 @@ export interface BoardEntry {
 export type ControlMessage =
   | { kind: 'link-revoked'; boardId: string; linkId: string }
   | { kind: 'board-deleted'; boardId: string }
-  | { kind: 'storage'; boardId: string; failing: boolean }
   /** The publisher is shutting down cleanly: forget its clients now rather than at its heartbeat's expiry. */
   | { kind: 'instance-gone' };
 
@@ -242,7 +241,6 @@ export class RedisBus {
     const fields: string[] = ['k', message.kind, 'f', this.instanceId];
     if ('boardId' in message) fields.push('b', message.boardId);
     if (message.kind === 'link-revoked') fields.push('l', message.linkId);
-    if (message.kind === 'storage') fields.push('x', message.failing ? '1' : '0');
     await this.#commands.xadd(this.#controlKey, 'MAXLEN', '~', '10000', '*', ...fields);
   }
 
@@ -349,7 +347,6 @@ export class RedisBus {
     let message: ControlMessage | null = null;
     if (kind === 'link-revoked') message = { kind, boardId, linkId: fields.get('l')?.toString() ?? '' };
     else if (kind === 'board-deleted') message = { kind, boardId };
-    else if (kind === 'storage') message = { kind, boardId, failing: fields.get('x')?.toString() === '1' };
     else if (kind === 'instance-gone') {
       this.#peers.delete(from);
       this.#options.onInstanceGone(from);
