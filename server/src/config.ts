@@ -36,6 +36,10 @@ export interface Config {
   boardCreationsPerMinute: number;
   /** The secret `Authorization: Bearer` value `/metrics` needs; null leaves it open. */
   metricsToken: string | null;
+  /** `postgres://…`: store boards in PostgreSQL (several instances may share it); null: the SQLite file in dataDir. */
+  databaseUrl: string | null;
+  /** `redis://…`: fan updates, presence and control messages out to the other instances; null: one instance. */
+  redisUrl: string | null;
 }
 
 export const BOARD_CREATION_POLICIES = ['open', 'token'] as const;
@@ -79,6 +83,23 @@ function secret(env: Env, name: string): string | null {
 function list(env: Env, name: string): string[] | null {
   const raw = text(env, name);
   return raw === null ? null : raw.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+/** A service URL with one of the given schemes and a host; the message never repeats a password. */
+function serviceUrl(env: Env, name: string, schemes: string[], example: string): string | null {
+  const raw = text(env, name);
+  if (raw === null) return null;
+  let url: URL | null;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = null;
+  }
+  if (!url || !schemes.includes(url.protocol.slice(0, -1)) || url.hostname === '') {
+    const shown = url ? `${url.protocol}//${url.host}${url.pathname}` : 'the value given';
+    throw new ConfigError(`${name} is invalid (${shown}): expected a URL like ${example}`);
+  }
+  return raw;
 }
 
 const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -131,5 +152,7 @@ export function loadConfig(env: Env = process.env): Config {
     boardCreationToken,
     boardCreationsPerMinute: integer(env, 'BOARD_CREATIONS_PER_MINUTE', 20, 1, 1_000_000),
     metricsToken: secret(env, 'METRICS_TOKEN'),
+    databaseUrl: serviceUrl(env, 'DATABASE_URL', ['postgres', 'postgresql'], 'postgres://planboard:secret@db.example.com:5432/planboard'),
+    redisUrl: serviceUrl(env, 'REDIS_URL', ['redis', 'rediss'], 'redis://redis.example.com:6379'),
   };
 }
