@@ -58,15 +58,15 @@ function problemOf(check: () => void, what: string): string | null {
 const MAX_JSON_DEPTH = 64;
 
 /**
- * Why `value` is not plain JSON (Yjs can also carry bigints, binary, undefined, NaN and
- * Infinity, which no export or client can use), or null if it is. Iterative: depth cannot
- * overflow the stack.
+ * Why `value` is not plain JSON (Yjs can also carry bigints, binary, NaN and Infinity, which no
+ * export or client can use), or null if it is. `undefined` passes: an optional field tldraw
+ * leaves undefined is simply absent in JSON. Iterative: depth cannot overflow the stack.
  */
 export function jsonProblem(value: unknown): string | null {
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {
     const [current, depth] = stack.pop()!;
-    if (current === null || typeof current === 'string' || typeof current === 'boolean') continue;
+    if (current === null || current === undefined || typeof current === 'string' || typeof current === 'boolean') continue;
     if (typeof current === 'number') {
       if (!Number.isFinite(current)) return `holds ${current}, which JSON cannot represent`;
       continue;
