@@ -47,6 +47,8 @@ test('control characters are stripped from board titles, imported cards and expo
     });
     const renamed = await rename('Sprint\u2066 14\u0007');
     assert.equal(((await renamed.json()) as BoardAccess).title, 'Sprint 14');
+    const surrogate = await rename('Half \uD800 a pair');
+    assert.equal(((await surrogate.json()) as BoardAccess).title, 'Half \uFFFD a pair');
     const empty = await rename('\u202E\u0000\u2066');
     assert.equal(empty.status, 400);
     assert.match(((await empty.json()) as ApiError).message, /visible character/);
@@ -79,7 +81,7 @@ test('control characters are stripped from board titles, imported cards and expo
     assert.deepEqual(rawTags, []);
     assert.deepEqual(controls, []);
     assert.match(md, /&lt;img src=x onerror=alert\(document.domain\)&gt;/);
-    assert.match(md, /^# Sprint 14$/m);
+    assert.match(md, /^# Half \uFFFD a pair$/m);
     assert.match(md, /\| Evetxt.exe \| &lt;b&gt;bold&lt;\/b&gt; \|/);
     closeAll(editor.provider);
   } finally {
