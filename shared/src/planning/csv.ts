@@ -73,6 +73,8 @@ export interface SkippedRow {
 
 export interface CsvImport {
   cards: StoryCardProps[];
+  /** The file row of each card (same order as `cards`), for joining columns read elsewhere. */
+  cardRows: number[];
   skipped: SkippedRow[];
   /** Values that were adjusted to fit (an estimate rounded up to the scale, an unknown status). */
   warnings: SkippedRow[];
@@ -115,6 +117,7 @@ export function parseCardsCsv(text: string): CsvImport {
   }
 
   const cards: StoryCardProps[] = [];
+  const cardRows: number[] = [];
   const skipped: SkippedRow[] = [];
   const warnings: SkippedRow[] = [];
   rows.forEach((cells, i) => {
@@ -183,8 +186,9 @@ export function parseCardsCsv(text: string): CsvImport {
       return;
     }
     cards.push(card);
+    cardRows.push(row);
   });
-  return { cards, skipped, warnings, columns };
+  return { cards, cardRows, skipped, warnings, columns };
 }
 
 export const EXPORT_COLUMNS = ['Key', 'Title', 'Description', 'Estimate', 'Status', 'Assignee', 'Labels', 'Priority', 'Votes', 'Lane'] as const;
