@@ -96,6 +96,19 @@ async function checkBoardPage(page: Page, screen: ScreenSize, role: 'owner' | 'v
 
 for (const screen of SCREENS) {
   test(`board page at ${screen.width}×${screen.height}: no sideways overflow; title, status, Export and Share on screen and usable, for owner and viewer`, async () => {
+    // The home page first: where a person starts, on the same screen.
+    const home = await personAt(browser, screen, 'Olivia');
+    try {
+      const page = await home.newPage();
+      await page.goto(server.url);
+      await page.getByRole('button', { name: 'Create board' }).waitFor();
+      await screenshot(page, `responsive-${screen.name}-home`);
+      await assertNoHorizontalOverflow(page, `home page at ${screen.width}×${screen.height}`);
+      await assertOnScreen(page, page.getByLabel('Board title'), 'the board title field');
+    } finally {
+      await home.close();
+    }
+
     const board = await createBoardWithLinks(server, TITLE, 'story-map');
     for (const role of ['owner', 'viewer'] as const) {
       const context = await personAt(browser, screen, role === 'owner' ? 'Olivia' : 'Victor');
