@@ -28,6 +28,10 @@ export interface Config {
   frameAncestors: string[];
   /** Failed token checks one address may make per minute. */
   authFailuresPerMinute: number;
+  /** `postgres://…`: store boards in PostgreSQL (several instances may share it); null: the SQLite file in dataDir. */
+  databaseUrl: string | null;
+  /** `redis://…`: fan updates, presence and control messages out to the other instances; null: one instance. */
+  redisUrl: string | null;
   /** Who may create boards: anyone (`open`) or whoever has `boardCreationToken` (`token`). */
   boardCreation: BoardCreationPolicy;
   /** The secret `Authorization: Bearer` value board creation needs when `boardCreation` is `token`. */
@@ -36,10 +40,6 @@ export interface Config {
   boardCreationsPerMinute: number;
   /** The secret `Authorization: Bearer` value `/metrics` needs; null leaves it open. */
   metricsToken: string | null;
-  /** `postgres://…`: store boards in PostgreSQL (several instances may share it); null: the SQLite file in dataDir. */
-  databaseUrl: string | null;
-  /** `redis://…`: fan updates, presence and control messages out to the other instances; null: one instance. */
-  redisUrl: string | null;
 }
 
 export const BOARD_CREATION_POLICIES = ['open', 'token'] as const;
@@ -148,11 +148,11 @@ export function loadConfig(env: Env = process.env): Config {
     allowedOrigins,
     frameAncestors: list(env, 'FRAME_ANCESTORS') ?? ["'self'"],
     authFailuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 30, 1, 100_000),
+    databaseUrl: serviceUrl(env, 'DATABASE_URL', ['postgres', 'postgresql'], 'postgres://planboard:secret@db.example.com:5432/planboard'),
+    redisUrl: serviceUrl(env, 'REDIS_URL', ['redis', 'rediss'], 'redis://redis.example.com:6379'),
     boardCreation,
     boardCreationToken,
     boardCreationsPerMinute: integer(env, 'BOARD_CREATIONS_PER_MINUTE', 20, 1, 1_000_000),
     metricsToken: secret(env, 'METRICS_TOKEN'),
-    databaseUrl: serviceUrl(env, 'DATABASE_URL', ['postgres', 'postgresql'], 'postgres://planboard:secret@db.example.com:5432/planboard'),
-    redisUrl: serviceUrl(env, 'REDIS_URL', ['redis', 'rediss'], 'redis://redis.example.com:6379'),
   };
 }

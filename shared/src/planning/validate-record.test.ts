@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildTemplate, TEMPLATE_IDS } from './templates.js';
 import { documentRecords, frameRecord, noteRecord, storyCardRecord } from './records.js';
 import { recordProblem } from './validate-record.js';
-import { placeNewCards } from './layout.js';
+import { layoutImportedCards } from './layout.js';
 import { derivePlanning } from './structure.js';
 import { cardsToCsv, cardsToMarkdown } from './csv.js';
 import type { StoredRecord } from '../document.js';
@@ -64,7 +64,11 @@ test('derivations skip and report malformed records; the rest of the board is de
   assert.equal(cardsToCsv(model), cardsToCsv(clean));
   assert.equal(cardsToMarkdown(model, 'B'), `${cardsToMarkdown(clean, 'B')}\n_${model.invalid.length} records of the board could not be read and are not listed._\n`);
   // Where imported cards go is decided as if the malformed records were absent.
-  assert.deepEqual(placeNewCards([...template, card, ...Object.values(poisoned)], 3).positions.length, 3);
+  const requests = [0, 1, 2].map(() => ({ laneId: null, group: null }));
+  assert.deepEqual(
+    layoutImportedCards([...template, card, ...Object.values(poisoned)], requests),
+    layoutImportedCards([...template, card], requests),
+  );
 });
 
 test('a rich text nested deeper than any editor writes is not followed to a stack overflow', () => {
