@@ -59,6 +59,8 @@ export function mountExt4(): Disk & { makeReadOnly(): void } {
     execFileSync('truncate', ['-s', '32M', image]);
     execFileSync('mkfs.ext4', ['-q', image], { stdio: 'pipe' });
     device = execFileSync('losetup', ['-f', '--show', image], { encoding: 'utf8' }).trim();
+    // A loop device keeps a read-only flag from an earlier use (e.g. an earlier run of this test).
+    execFileSync('blockdev', ['--setrw', device]);
     execFileSync('mount', ['-o', 'errors=remount-ro', device, dir], { stdio: 'pipe' });
   } catch (error) {
     if (device) execFileSync('losetup', ['-d', device]);
