@@ -155,3 +155,24 @@ test('a board address without a valid link shows how to get access; home lists b
   await visitor.context().close();
   await owner.context().close();
 });
+
+test('on a phone (390×844) a stakeholder\'s view link shows the live board, view only', async () => {
+  const board = await createBoardWithLinks(server, 'Launch plan', 'roadmap');
+  const owner = await (await newParticipant(browser, 'Olivia', '#9c36b5')).newPage();
+  await owner.goto(server.url + board.links.owner.url);
+  await waitForCanvas(owner);
+  const phone = await (await newParticipant(browser, 'Sam', '#0c8599', { width: 390, height: 844 })).newPage();
+  await phone.goto(server.url + board.links.view.url);
+  await waitForCanvas(phone);
+  await phone.getByTestId('view-only-badge').waitFor();
+  const frames = (await shapeIds(owner, 'frame')).length;
+  assert.ok(frames >= 3, 'the roadmap lanes are on the board');
+  await waitForShapeCount(phone, frames, 'frame');
+  await drawRectangle(owner, { x: 500, y: 600 }, { x: 620, y: 680 });
+  await waitForShapeCount(phone, 1, 'geo');
+  const canvas = await boxOf(phone.locator('.tl-canvas'));
+  assert.ok(canvas.width <= 390 && canvas.height > 600, `the canvas fills the phone screen: ${JSON.stringify(canvas)}`);
+  await screenshot(phone, 'phone-viewer');
+  await owner.context().close();
+  await phone.context().close();
+});
