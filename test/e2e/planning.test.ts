@@ -352,6 +352,7 @@ test('CSV import from the UI lands in the backlog lane for everyone; Export give
   await ada.getByTestId('import-button').click();
   const csv = 'Summary,Issue key,Status,Custom field (Story Points)\nSearch orders,SHOP-1,To Do,3\nExport invoices,SHOP-2,In Progress,5\n,SHOP-3,To Do,1\n';
   await ada.getByTestId('import-file').setInputFiles({ name: 'jira.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await ada.getByTestId('import-confirm').click();
   const result = ada.getByTestId('import-result');
   await result.waitFor({ timeout: 15_000 });
   assert.match((await result.textContent()) ?? '', /2 cards/);
