@@ -78,3 +78,8 @@ test('a rich text nested deeper than any editor writes is not followed to a stac
   const model = derivePlanning([note]);
   assert.equal(model.invalid.length + model.headers.length, 1);
 });
+
+test('an optional field left undefined (as tldraw may write it) is plain enough', () => {
+  assert.equal(recordProblem({ id: 'asset:1', typeName: 'asset', props: { fileSize: undefined }, meta: {} }), null);
+  assert.equal(recordProblem({ ...card, meta: { note: undefined } }), null);
+});
