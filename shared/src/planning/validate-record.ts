@@ -26,7 +26,8 @@ const shapeBase = T.object({
   index: T.string,
   parentId: T.string,
   props: T.unknownObject,
-  meta: T.unknownObject,
+  // tldraw always writes meta; records from other integrations may leave it out.
+  meta: T.optional(T.unknownObject),
 }).allowUnknownProperties();
 
 /** Kinds this version does not know are left alone (read as no planning meaning), not refused. */
@@ -100,7 +101,7 @@ export function recordProblem(value: unknown, key?: string): string | null {
   if (base) return base;
   const props = value['props'] as Record<string, unknown>;
   if (value['type'] === STORY_CARD_TYPE) return problemOf(() => storyCardPropsValidator.validate(props), 'invalid story card');
-  const meta = (value['meta'] as Record<string, unknown>)[PLANNING_META_KEY];
+  const meta = (value['meta'] as Record<string, unknown> | undefined)?.[PLANNING_META_KEY];
   if (meta === undefined) return null;
   const metaProblem = problemOf(() => planningMeta.validate(meta), `invalid meta.${PLANNING_META_KEY}`);
   if (metaProblem) return metaProblem;
