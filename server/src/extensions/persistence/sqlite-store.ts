@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Role } from '@planboard/shared';
 import type { BoardRecord, BoardStore, LinkRecord, PendingUpdates } from './store.js';
+import { openSqlite } from './sqlite-driver.js';
 
 /**
  * The embedded store: one SQLite file in WAL mode, synchronous=FULL so that a committed batch
@@ -68,7 +69,7 @@ export class SqliteBoardStore implements BoardStore {
   readonly #compact: (boardId: string, snapshot: Uint8Array) => void;
 
   constructor(file: string) {
-    this.#db = new Database(file);
+    this.#db = openSqlite(file);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
