@@ -19,6 +19,9 @@
 //   one client) and sent to joiners. A client id belongs to the connection that first sent it;
 //   when that connection closes, the others get its removal (state null, clock + 1), as the
 //   reference server does.
+// - Writes to one peer are coalesced per event-loop turn: its TCP socket is corked at the first
+//   frame and uncorked in setImmediate, so frames forwarded while the loop handles one round of
+//   reads leave in one write (the frames themselves are untouched).
 // - Nothing else: no heartbeat, no limits, no storage. Rooms are dropped when their last peer
 //   leaves.
 import http from 'node:http';
@@ -48,13 +51,30 @@ function encodeSync(type, payload) {
 const rooms = new Map();
 
 /**
- * @typedef {{ socket: import('ws').WebSocket, synced: boolean, pending: Peer[], owned: Set<number> }} Peer
+ * @typedef {{ socket: import('ws').WebSocket, net: import('node:net').Socket, corked: boolean, synced: boolean, pending: { joiner: Peer, step1: Uint8Array }[], owned: Set<number> }} Peer
  * @typedef {{ peers: Set<Peer>, clocks: Map<number, number>, lastFrame: Map<number, Uint8Array> }} Room
  */
 
-const send = (peer, data) => {
-  if (peer.socket.readyState === 1) peer.socket.send(data, { binary: true });
-};
+/** @type {Peer[]} */
+let corked = [];
+function uncorkAll() {
+  const peers = corked;
+  corked = [];
+  for (const peer of peers) {
+    peer.corked = false;
+    peer.net.uncork();
+  }
+}
+
+function send(peer, data) {
+  if (peer.socket.readyState !== 1) return;
+  if (!peer.corked) {
+    peer.corked = true;
+    peer.net.cork();
+    if (corked.push(peer) === 1) setImmediate(uncorkAll);
+  }
+  peer.socket.send(data, { binary: true });
+}
 
 function broadcast(room, from, data) {
   for (const peer of room.peers) if (peer !== from) send(peer, data);
@@ -137,12 +157,14 @@ function onClose(room, name, peer) {
 }
 
 const server = http.createServer((_req, res) => res.end('ok'));
-const wss = new WebSocketServer({ server });
-wss.on('connection', (socket, req) => {
+const wss = new WebSocketServer({ noServer: true });
+server.on('upgrade', (req, net, head) => wss.handleUpgrade(req, net, head, (socket) => connect(socket, req, net)));
+
+function connect(socket, req, net) {
   const name = (req.url ?? '/').slice(1).split('?')[0];
   let room = rooms.get(name);
   if (!room) rooms.set(name, (room = { peers: new Set(), clocks: new Map(), lastFrame: new Map() }));
-  const peer = { socket, synced: false, pending: [], owned: new Set() };
+  const peer = { socket, net, corked: false, synced: false, pending: [], owned: new Set() };
   room.peers.add(peer);
   const joined = room;
   socket.on('message', (data) => onMessage(joined, peer, data));
@@ -150,7 +172,7 @@ wss.on('connection', (socket, req) => {
   socket.on('error', () => socket.terminate());
   send(peer, EMPTY_STEP1);
   for (const frame of room.lastFrame.values()) send(peer, frame);
-});
+}
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   console.log(`listening on ${server.address().port}`);
 });
