@@ -261,6 +261,8 @@ export class RedisBus {
       if (held) {
         held.updates.push(data);
         held.n = Math.max(held.n, n);
+        // A long outage must not grow a list per keystroke: keep it merged.
+        if (held.updates.length >= 100) held.updates = [Y.mergeUpdates(held.updates)];
       } else {
         this.#unpublished.set(boardId, { updates: [data], n });
       }
