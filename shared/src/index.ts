@@ -11,3 +11,6 @@ export * from './planning/templates.js';
 export * from './planning/layout.js';
 export * from './planning/csv.js';
 export * from './planning/story-map.js';
+export * from './planning/validate-record.js';
+export * from './planning/validate-update.js';
+export * from './text.js';

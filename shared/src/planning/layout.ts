@@ -3,6 +3,7 @@ import type { StoredRecord } from '../document.js';
 import { PAGE_ID } from './records.js';
 import { STORY_CARD_SIZE, STORY_CARD_TYPE } from './story-card.js';
 import { derivePlanning, type Box } from './structure.js';
+import { recordProblem } from './validate-record.js';
 
 const GAP = 20;
 
@@ -23,7 +24,9 @@ const overlaps = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y <
  * grid in the board's backlog lane (the first lane when there is none marked backlog), growing
  * the lane downwards as needed; on a board without lanes, a grid to the right of everything.
  */
-export function placeNewCards(records: StoredRecord[], count: number): CardPlacement {
+export function placeNewCards(boardRecords: Iterable<StoredRecord | unknown>, count: number): CardPlacement {
+  // A record that cannot be read takes no room (and cannot break an import).
+  const records = [...boardRecords].filter((record): record is StoredRecord => recordProblem(record) === null);
   const model = derivePlanning(records);
   const lane = model.lanes.find((l) => l.kind === 'backlog') ?? model.lanes.find((l) => l.kind !== 'sprint') ?? model.lanes[0] ?? null;
   const cardBoxes: Box[] = model.cards.map((card) => ({ x: card.center.x - STORY_CARD_SIZE.w / 2, y: card.center.y - STORY_CARD_SIZE.h / 2, ...STORY_CARD_SIZE }));
