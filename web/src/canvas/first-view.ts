@@ -1,4 +1,5 @@
 import type { Editor } from 'tldraw';
+import { showBox } from './view-area';
 
 /**
  * A board opens where this person left it (per board, in this browser), or else fitted to its
@@ -6,8 +7,7 @@ import type { Editor } from 'tldraw';
  */
 const key = (boardId: string) => `planboard:view:${boardId}`;
 
-/** Room kept free around the content for tldraw's menus, zoom and toolbar, in screen pixels. */
-export const VIEW_INSET = 80;
+/** Frame names and lane totals sit above the frames' top edges (page units at 100%). */
 const HEADING_ROOM = 48;
 
 interface SavedView {
@@ -30,9 +30,7 @@ function readView(boardId: string): SavedView | null {
 export function fitContent(editor: Editor, animate = false): boolean {
   const content = editor.getCurrentPageBounds();
   if (!content) return false;
-  // Frame names and lane totals sit above the frames' top edges: keep them in view too.
-  const bounds = { x: content.x, y: content.y - HEADING_ROOM, w: content.w, h: content.h + HEADING_ROOM };
-  editor.zoomToBounds(bounds, { inset: VIEW_INSET, targetZoom: 1, ...(animate ? { animation: { duration: 220 } } : {}) });
+  showBox(editor, { x: content.x, y: content.y - HEADING_ROOM, w: content.w, h: content.h + HEADING_ROOM }, 1, animate);
   return true;
 }
 

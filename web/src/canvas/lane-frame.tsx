@@ -79,8 +79,9 @@ function LaneHeader({ shape, editor }: { shape: TLFrameShape; editor: Editor }) 
         className="pb-lane-header"
         data-testid="lane-header"
         data-name={name}
-        // As wide as the frame on screen, as tall as tldraw's heading, scaled like it.
-        style={{ width: `calc(var(--tl-zoom) * ${Math.ceil(shape.props.w)}px)` }}
+        // As wide as the frame on screen, as tall as tldraw's heading, scaled like it; the frame's
+        // name (tldraw's heading) keeps its room on the left, and a long total shortens itself.
+        style={{ width: `calc(var(--tl-zoom) * ${Math.ceil(shape.props.w)}px)`, paddingLeft: Math.min(name.length, 40) * 7 + 24 }}
       >
         {total.overCapacity && <span className="pb-lane-over-label">{overText(total)}</span>}
         <span className={`pb-total ${totalClass(total)}`} data-testid="lane-total" data-name={name} title={laneTotalHint(total)}>

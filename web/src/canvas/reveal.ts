@@ -1,4 +1,5 @@
 import type { Editor, TLShapeId } from 'tldraw';
+import { isInOpenView, showBox } from './view-area';
 
 /**
  * Brings shapes the UI has just added (an activity, a step, a release, an inserted template,
@@ -9,7 +10,6 @@ import type { Editor, TLShapeId } from 'tldraw';
  */
 export const HIGHLIGHT_META = 'planboardHighlight';
 export const HIGHLIGHT_MS = 2000;
-const INSET = 80;
 
 export interface Highlight {
   ids: string[];
@@ -54,15 +54,10 @@ export async function revealShapes(editor: Editor, shapeIds: string[], options: 
     maxY = Math.max(maxY, box.y + box.h);
   }
   if (!Number.isFinite(minX)) return;
-  const bounds = { x: minX, y: minY, w: maxX - minX, h: maxY - minY };
-  const view = editor.getViewportPageBounds();
-  const margin = INSET / editor.getZoomLevel();
-  const inView =
-    bounds.x >= view.x + margin && bounds.y >= view.y + margin && bounds.x + bounds.w <= view.x + view.w - margin && bounds.y + bounds.h <= view.y + view.h - margin;
-  if (!inView) {
-    // At the current zoom when it fits (centred), zoomed out just enough when it does not.
-    editor.zoomToBounds(bounds, { inset: INSET, targetZoom: Math.min(editor.getZoomLevel(), 1), animation: { duration: 320 } });
-  }
+  // A lane's name and total sit above its top edge: show them too.
+  const bounds = { x: minX, y: minY - 40, w: maxX - minX, h: maxY - minY + 40 };
+  // At the current zoom when it fits (centred), zoomed out just enough when it does not.
+  if (!isInOpenView(editor, bounds)) showBox(editor, bounds, Math.min(editor.getZoomLevel(), 1), true);
   const until = Date.now() + HIGHLIGHT_MS;
   editor.updateInstanceState({ meta: { ...editor.getInstanceState().meta, [HIGHLIGHT_META]: { ids, until } } });
   setTimeout(() => {
