@@ -153,6 +153,10 @@ test('zoomed out to 30%: activities, steps and card titles stay legible, and no 
   const zoom = await pinchZoomTo(page, 0.3, { x: 640, y: 420 });
   assert.ok(Math.abs(zoom - 0.3) <= 0.03, `zoomed to ${zoom}`);
   await page.screenshot({ path: `${SHOTS}/far-view-30-1280.png` });
+  // Lane totals stay in their own headers; narrow on screen, they give the points first.
+  await checkHeaders(page, ['MVP', 'Release 2', 'Later']);
+  assert.match((await laneTotal(page, 'MVP').textContent()) ?? '', /^50 pts \+ 1 unestimated/);
+  assert.equal(await laneTotal(page, 'MVP').getAttribute('data-total'), '6 cards · 50 pts + 1 unestimated');
 
   // The backbone: a far label per activity and step, as large on screen as a card's far title.
   assert.equal(await page.getByTestId('far-activity').count(), 3);
