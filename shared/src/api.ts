@@ -57,6 +57,8 @@ export interface BoardExport {
   schema: unknown;
   /** Record id → record, as in `tl_records`. */
   records: Record<string, unknown>;
+  /** Records left out because JSON cannot represent them (a bigint or binary value written by a raw Yjs client). */
+  omitted?: { id: string; reason: string }[];
 }
 
 /** CSV import limits (`POST /api/boards/:id/import`). */
@@ -74,4 +76,6 @@ export interface ApiError {
 export interface ClientConfig {
   /** tldraw license key, or null when the server has none configured. */
   tldrawLicenseKey: string | null;
+  /** `token`: creating a board needs the instance's board creation token (`Authorization: Bearer`). */
+  boardCreation: 'open' | 'token';
 }

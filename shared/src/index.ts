@@ -12,3 +12,6 @@ export * from './planning/layout.js';
 export * from './planning/csv.js';
 export * from './planning/csv-preview.js';
 export * from './planning/story-map.js';
+export * from './planning/validate-record.js';
+export * from './planning/validate-update.js';
+export * from './text.js';

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import * as Y from 'yjs';
 import {
   CSV_MAX_BYTES,
@@ -12,6 +12,7 @@ import {
   documentRecords,
   getMetaMap,
   getRecordsMap,
+  jsonProblem,
   layoutImportedCards,
   planImport,
   storyCardRecord,
@@ -64,6 +65,7 @@ const exportSchema = {
     layoutVersion: { type: ['number', 'null'] },
     schema: {},
     records: { type: 'object', additionalProperties: true },
+    omitted: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, reason: { type: 'string' } } } },
   },
 } as const;
 
@@ -224,13 +226,20 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
 
   const exportRoute = { schema: { params: boardIdParams, response: errorResponses }, preHandler: requireRole(app, 'viewer') };
 
+  /** The board's planning, with a warning naming the records that could not be read (they are left out). */
+  function planningOf(request: FastifyRequest, records: Record<string, StoredRecord>) {
+    const model = derivePlanning(Object.values(records));
+    if (model.invalid.length > 0) request.log.warn({ board: (request.params as { id: string }).id, invalid: model.invalid.slice(0, 10) }, 'malformed records left out of an export');
+    return model;
+  }
+
   app.get<{ Params: { id: string } }>('/boards/:id/export.csv', exportRoute, async (request, reply) => {
     const data = await readBoard(request.params.id);
     if (!data) return fail(reply, { status: 404, message: 'board not found' });
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', attachment(data.board.title, 'csv'))
-      .send(cardsToCsv(derivePlanning(Object.values(data.records))));
+      .send(cardsToCsv(planningOf(request, data.records)));
   });
 
   app.get<{ Params: { id: string } }>('/boards/:id/export.md', exportRoute, async (request, reply) => {
@@ -239,7 +248,7 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
     return reply
       .header('content-type', 'text/markdown; charset=utf-8')
       .header('content-disposition', attachment(data.board.title, 'md'))
-      .send(cardsToMarkdown(derivePlanning(Object.values(data.records)), data.board.title));
+      .send(cardsToMarkdown(planningOf(request, data.records), data.board.title));
   });
 
   app.get<{ Params: { id: string } }>(
@@ -250,12 +259,24 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
       if (!data) return fail(reply, { status: 404, message: 'board not found' });
       const { id, title, createdAt } = data.board;
       const layoutVersion = data.meta[MetaKey.layoutVersion];
+      // The document as it is, malformed records included, except values JSON cannot carry
+      // (Yjs can hold bigints and binary): those are listed instead of failing the export.
+      const records: Record<string, unknown> = {};
+      const omitted: NonNullable<BoardExport['omitted']> = [];
+      for (const [key, record] of Object.entries(data.records)) {
+        const problem = jsonProblem(record);
+        if (problem) omitted.push({ id: key, reason: problem });
+        else records[key] = record;
+      }
+      const schema = data.meta[MetaKey.schema] ?? null;
       const body: BoardExport = {
         board: { id, title, createdAt },
         layoutVersion: typeof layoutVersion === 'number' ? layoutVersion : null,
-        schema: data.meta[MetaKey.schema] ?? null,
-        records: data.records,
+        schema: jsonProblem(schema) ? null : schema,
+        records,
+        ...(omitted.length > 0 ? { omitted } : {}),
       };
+      if (omitted.length > 0) request.log.warn({ board: id, omitted: omitted.length }, 'records left out of a JSON export');
       return reply.header('content-disposition', attachment(title, 'json')).send(body);
     },
   );

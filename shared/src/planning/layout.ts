@@ -3,6 +3,7 @@ import type { StoredRecord } from '../document.js';
 import { PAGE_ID } from './records.js';
 import { STORY_CARD_SIZE, STORY_CARD_TYPE } from './story-card.js';
 import { derivePlanning, type Box, type LaneView } from './structure.js';
+import { recordProblem } from './validate-record.js';
 
 /** Space between cards, and between cards and the lane's sides. */
 const GAP = 20;
@@ -89,7 +90,9 @@ function groupOrder(requests: ImportedCardRequest[], members: number[]): number[
  * moves along, so nothing ends up overlapping. On a board without lanes, a grid to the right of
  * everything. Pure: the server applies the result in one transaction.
  */
-export function layoutImportedCards(records: StoredRecord[], requests: ImportedCardRequest[]): ImportLayout {
+export function layoutImportedCards(boardRecords: Iterable<StoredRecord | unknown>, requests: ImportedCardRequest[]): ImportLayout {
+  // A record that cannot be read takes no room (and cannot break an import).
+  const records = [...boardRecords].filter((record): record is StoredRecord => recordProblem(record) === null);
   const model = derivePlanning(records);
   const lanesById = new Map<string, LaneView>(model.lanes.map((lane) => [lane.id, lane]));
   const positions: ImportLayout['positions'] = new Array(requests.length);
