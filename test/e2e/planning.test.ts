@@ -227,7 +227,7 @@ test('sprint planning: table, canvas and panel edits reach the other browser; a 
 
   // Ada pans the canvas until the card is far off screen, then clicks its row: the card comes back
   // into the part of the screen that neither the table nor the card panel covers, selected.
-  await ada.mouse.move(640, 400);
+  await ada.mouse.move(400, 400); // on the canvas, between the card panel and the backlog table
   for (let i = 0; i < 8; i++) await ada.mouse.wheel(600, 400);
   await eventually(async () => (await card(ada, 'Audit log').boundingBox().catch(() => null)), (box) => box === null || box.x > 1280 || box.x + box.width < 0 || box.y > 800 || box.y + box.height < 0, 'the card to leave the screen');
   await row('Audit log').locator('td').first().click();
