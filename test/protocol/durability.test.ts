@@ -108,3 +108,22 @@ test('SIGTERM tells every client (close 1001) and writes every board: what is st
     second.cleanup();
   }
 });
+
+test('SIGINT does the same: the client is told, the board written, the process exits cleanly', async () => {
+  const server = await startServer({ env: { FLUSH_INTERVAL_MS: String(FLUSH_INTERVAL_MS) } });
+  const boardId = await createBoard(server);
+  const writer = connectClient(server.wsUrl, boardId);
+  const watcher = connectClient(server.wsUrl, boardId, undefined, tokenFor(boardId, 'view'));
+  await Promise.all([waitForSync(writer.provider), waitForSync(watcher.provider)]);
+  const closes = [recordCloses(writer.provider), recordCloses(watcher.provider)];
+  for (const client of [writer, watcher]) client.provider.on('connection-close', () => (client.provider.shouldConnect = false));
+  for (let i = 0; i < 30; i++) putShape(writer.doc, `shape:${i}`, i, i);
+  await waitFor(() => getRecordsMap(watcher.doc).size === 30, 'the watcher to hold every edit');
+  const exited = new Promise<number | null>((resolve) => server.process.once('exit', (code) => resolve(code)));
+  server.process.kill('SIGINT');
+  assert.equal(await exited, 0, 'clean exit');
+  assert.deepEqual(closes, [[CloseCode.goingAway], [CloseCode.goingAway]]);
+  assert.deepEqual(storedRecords(server.dataDir, boardId), recordsOf(writer.doc));
+  closeAll(writer.provider, watcher.provider);
+  server.cleanup();
+});
