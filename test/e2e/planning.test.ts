@@ -220,11 +220,15 @@ test('sprint planning: table, canvas and panel edits reach the other browser; a 
   await focusCanvas(grace);
   await grace.keyboard.press('Escape');
   const title = await pointIn(card(grace, 'Password reset'), 0.5, 0.5);
+  const graceShapes = await shapeIds(grace);
   await grace.mouse.dblclick(title.x, title.y);
   await grace.getByTestId('card-title-input').waitFor();
+  const graceTool = await currentTool(grace);
   await grace.keyboard.press('End');
   await grace.keyboard.type(' by email');
+  assert.equal(await currentTool(grace), graceTool, 'typing the new title changed the tool');
   await grace.keyboard.press('Enter');
+  assert.deepEqual(await shapeIds(grace), graceShapes, 'renaming drew nothing');
   await row('Password reset by email').waitFor({ timeout: 15_000 });
 
   // Ada pans the canvas until the card is out of the part of the screen she can see, then clicks its
@@ -296,6 +300,7 @@ test('card panel: title, description, assignee, labels, votes and key typed in t
   await addCard(ada, 'Inbox', 'Search orders', 0.3, 0.3, 'toolbar');
 
   // The card is selected after placing it: Ada fills in the panel, field by field, with keys.
+  const shapesBefore = await shapeIds(ada);
   await retype(ada, 'panel-title', 'Search past orders', 'Tab');
   await retype(ada, 'panel-description', 'As a buyer I find an order by its number or an item in it.', 'Tab');
   await retype(ada, 'panel-assignee', 'Grace Hopper', 'Tab');
@@ -303,6 +308,9 @@ test('card panel: title, description, assignee, labels, votes and key typed in t
   await retype(ada, 'panel-votes', '4', 'Tab');
   await retype(ada, 'panel-key', 'SHOP-7', 'Tab');
   await ada.getByTestId('panel-priority').selectOption('urgent');
+  // None of those keys reached the canvas (the text holds r, e, a, d, t ...: tool shortcuts there).
+  assert.deepEqual(await shapeIds(ada), shapesBefore, 'typing in the panel drew nothing');
+  assert.equal(await currentTool(ada), 'tools.select', 'typing in the panel changed no tool');
 
   const seen = card(grace, 'Search past orders');
   await seen.waitFor({ timeout: 15_000 });
