@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { getRecordsMap } from '@planboard/shared';
 import { closeAll, connectClient, putShape, recordsOf, waitFor, waitForSync } from '../support/clients.js';
 import { createBoard, startServer } from '../support/server.js';
-import { readStoredBoard } from '../support/stored.js';
+import { openSqlite, readStoredBoard } from '../support/stored.js';
 
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -13,7 +12,7 @@ async function metric(url: string, name: string): Promise<number> {
 }
 
 function logLength(dataDir: string, boardId: string): number {
-  const db = new Database(join(dataDir, 'planboard.sqlite'), { readonly: true });
+  const db = openSqlite(join(dataDir, 'planboard.sqlite'), { readonly: true });
   try {
     return (db.prepare('SELECT COUNT(*) AS n FROM board_updates WHERE board_id = ?').get(boardId) as { n: number }).n;
   } finally {
