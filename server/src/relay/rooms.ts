@@ -144,6 +144,8 @@ export class Rooms {
       } catch (error) {
         this.#options.log.error({ err: error, board: room.boardId }, 'could not store board before unloading; kept in memory');
         room.unloading = null;
+        // Still loaded here, so still followed by the other instances' changes.
+        this.#options.events?.afterLoad?.(room.boardId);
         this.release(room);
         return;
       }
