@@ -11,3 +11,7 @@ export * from './planning/templates.js';
 export * from './planning/layout.js';
 export * from './planning/csv.js';
 export * from './planning/story-map.js';
+export * from './changes/tldraw-schema.js';
+export * from './changes/board-meta.js';
+export * from './changes/seed-template.js';
+export * from './changes/import-cards.js';

@@ -131,6 +131,8 @@ test(`protocol fuzz (seed ${SEED}, ${CASES} cases): the server survives, other b
       const name = names[r.int(names.length)]!;
       const frame = generators[name]!(r);
       const raw = await openRawSocket(boardSocketUrl(server, attacked));
+      // The server's greeting (its state vector, then who is here) must not pass for an answer.
+      await waitFor(() => raw.received.length >= 2, 'the server\'s greeting');
       raw.socket.send(frame);
       // A query-awareness after the frame: an answer means the server took the frame as valid.
       if (frame.length <= MAX_MESSAGE_BYTES) raw.socket.send(Uint8Array.of(3));

@@ -1,22 +1,38 @@
 import type { FastifyPluginAsync } from 'fastify';
+import * as Y from 'yjs';
 import {
   BOARD_TITLE_MAX_LENGTH,
-  CloseCode,
   DEFAULT_BOARD_TITLE,
   TEMPLATE_IDS,
   newBoardId,
+  seedTemplate,
   type BoardAccess,
   type BoardSummary,
   type ClientConfig,
   type CreateBoardRequest,
   type CreatedBoard,
+  type TemplateId,
   type UpdateBoardRequest,
 } from '@planboard/shared';
 import type { BoardRecord } from '../extensions/persistence/store.js';
 import { issueLink } from '../extensions/auth/issue-link.js';
 import { requireRole } from '../extensions/auth/require-role.js';
-import { templateUpdate } from '../planning/seed-template.js';
 import { boardIdParams, boardSchema, errorResponses, linkSchema } from './schemas.js';
+
+/**
+ * A new board's first content from its template (a pure change from shared/, run on a fresh
+ * document), as one update to be stored with the board; null for `blank`.
+ */
+function initialContent(template: TemplateId): Uint8Array | null {
+  if (template === 'blank') return null;
+  const doc = new Y.Doc();
+  try {
+    doc.transact(() => seedTemplate(doc, template));
+    return Y.encodeStateAsUpdate(doc);
+  } finally {
+    doc.destroy();
+  }
+}
 
 const toSummary = (board: BoardRecord): BoardSummary => ({ id: board.id, title: board.title, createdAt: board.createdAt });
 
@@ -54,7 +70,7 @@ export const boardRoutes: FastifyPluginAsync = async (app) => {
       const board: BoardRecord = { id: newBoardId(), title, createdAt: new Date().toISOString() };
       await app.store.createBoard(board);
       // The template's lanes are on disk before anyone can open the board.
-      const seed = templateUpdate(request.body?.template ?? 'blank');
+      const seed = initialContent(request.body?.template ?? 'blank');
       if (seed) {
         try {
           await app.store.appendUpdates([{ boardId: board.id, updates: [seed] }]);
@@ -107,8 +123,8 @@ export const boardRoutes: FastifyPluginAsync = async (app) => {
     { schema: { params: boardIdParams, response: errorResponses }, preHandler: requireRole(app, 'owner') },
     async (request, reply) => {
       const { id } = request.params;
-      await app.rooms.evict(id, CloseCode.boardDeleted, 'this board was deleted');
-      await app.store.deleteBoard(id);
+      // Its peers are closed and its content deleted (on every instance).
+      await app.relay.deleteBoard(id);
       request.log.info({ board: id }, 'board deleted');
       return reply.status(204).send();
     },

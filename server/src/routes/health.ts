@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 export const healthRoutes: FastifyPluginAsync = async (app) => {
   app.get('/healthz', { logLevel: 'warn' }, async () => ({
     status: 'ok',
-    boardsLoaded: app.rooms.size,
+    boardsLoaded: app.relay.size,
     uptimeSeconds: Math.round(process.uptime()),
   }));
 

@@ -71,7 +71,8 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
         return reply.status(409).send({ statusCode: 409, error: 'Conflict', message: 'this is the last owner link; create another owner link first' });
       }
       await app.store.deleteLink(id, linkId);
-      app.access.revoke(linkId);
+      // Its open sessions close, on every instance.
+      app.relay.revokeLink(id, linkId);
       request.log.info({ board: id, link: linkId }, 'link revoked');
       return reply.status(204).send();
     },

@@ -11,22 +11,16 @@ export interface AccessOptions {
   failuresPerMinute: number;
 }
 
-interface Session {
-  close(code: number, reason: string): void;
-}
-
 const WINDOW_MS = 60_000;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Decides who may do what on a board, from the link token they present, and keeps track of the
- * live sessions of every link so that revoking or expiring a link closes them at once.
+ * Decides who may do what on a board, from the link token they present. Failed checks are
+ * counted per address; an address past the limit is refused unless it presents a valid token.
  */
 export class Access {
   readonly #store: BoardStore;
   readonly #options: AccessOptions;
   readonly #failures = new Map<string, { count: number; since: number }>();
-  readonly #sessions = new Map<string, Set<Session>>();
 
   constructor(store: BoardStore, options: AccessOptions) {
     this.#store = store;
@@ -34,8 +28,15 @@ export class Access {
   }
 
   async authorize(boardId: string, token: string | undefined, required: Role, address: string): Promise<AccessDecision> {
+    const parsed = token ? parseToken(token) : null;
     if (this.#isLimited(address)) {
-      return { ok: false, status: 429, closeCode: CloseCode.rateLimited, message: 'too many failed attempts; try again in a minute' };
+      // Behind a shared address (an office NAT) one guesser must not lock everyone out: a valid
+      // token is still accepted; anything else is refused without a lookup that could leak.
+      const link = parsed ? await this.#store.getLink(parsed.linkId) : null;
+      if (!link || link.boardId !== boardId || !secretMatches(parsed!.secret, link.secretHash)) {
+        return { ok: false, status: 429, closeCode: CloseCode.rateLimited, message: 'too many failed attempts; try again in a minute' };
+      }
+      return this.#judge(link, required);
     }
     // Board ids carry 70 random bits, so saying that one does not exist reveals nothing useful;
     // the lookups still count against the address like a wrong token.
@@ -43,7 +44,6 @@ export class Access {
       this.#recordFailure(address);
       return { ok: false, status: 404, closeCode: CloseCode.unknownBoard, message: 'board not found' };
     }
-    const parsed = token ? parseToken(token) : null;
     const link = parsed ? await this.#store.getLink(parsed.linkId) : null;
     const valid =
       parsed !== null && link !== null && link.boardId === boardId && secretMatches(parsed.secret, link.secretHash);
@@ -56,6 +56,11 @@ export class Access {
         message: token ? 'this link is not valid for this board (revoked, or mistyped)' : 'a link token is required',
       };
     }
+    return this.#judge(link, required);
+  }
+
+  /** The decision for a link whose secret matched. */
+  #judge(link: LinkRecord, required: Role): AccessDecision {
     if (isExpired(link)) {
       return { ok: false, status: 401, closeCode: CloseCode.unauthorized, message: 'this link has expired' };
     }
@@ -63,34 +68,6 @@ export class Access {
       return { ok: false, status: 403, closeCode: CloseCode.forbidden, message: `this needs the ${required} role; your link grants ${link.role}` };
     }
     return { ok: true, link };
-  }
-
-  /** Registers a live session (a websocket) of a link; returns the function that forgets it. */
-  track(link: LinkRecord, session: Session): () => void {
-    let sessions = this.#sessions.get(link.id);
-    if (!sessions) this.#sessions.set(link.id, (sessions = new Set()));
-    sessions.add(session);
-    let timer: NodeJS.Timeout | null = null;
-    const scheduleExpiry = () => {
-      if (!link.expiresAt) return;
-      const remaining = Date.parse(link.expiresAt) - Date.now();
-      timer = setTimeout(
-        () => (Date.parse(link.expiresAt!) <= Date.now() ? session.close(CloseCode.unauthorized, 'this link has expired') : scheduleExpiry()),
-        Math.min(Math.max(remaining, 0), MAX_TIMER_MS),
-      );
-      timer.unref();
-    };
-    scheduleExpiry();
-    return () => {
-      if (timer) clearTimeout(timer);
-      sessions.delete(session);
-      if (sessions.size === 0) this.#sessions.delete(link.id);
-    };
-  }
-
-  /** Closes every live session of a revoked link. */
-  revoke(linkId: string): void {
-    for (const session of this.#sessions.get(linkId) ?? []) session.close(CloseCode.unauthorized, 'this link was revoked');
   }
 
   #isLimited(address: string): boolean {
