@@ -7,11 +7,11 @@ import { createMetrics, type Metrics } from './extensions/metrics/metrics.js';
 import { metricsExtension } from './extensions/metrics/extension.js';
 import { Relay } from './relay/relay.js';
 import type { Extension } from './relay/hooks.js';
-import type { BoardStore } from './extensions/persistence/store.js';
-import { SqliteBoardStore } from './extensions/persistence/sqlite-store.js';
+import { openStore, type BoardStore } from './extensions/persistence/store.js';
 import { persistence } from './extensions/persistence/extension.js';
 import { Access } from './extensions/auth/access.js';
 import { auth } from './extensions/auth/extension.js';
+import { fanoutExtension } from './extensions/fanout/extension.js';
 import { boardRoutes } from './routes/boards.js';
 import { linkRoutes } from './routes/links.js';
 import { planningRoutes } from './routes/planning.js';
@@ -49,13 +49,13 @@ function trustHops(hops: number) {
 
 export interface AppOptions {
   config: Config;
-  /** Defaults to the embedded SQLite store in `config.dataDir`. */
+  /** Defaults to the store the configuration names: PostgreSQL at `databaseUrl`, else SQLite in `dataDir`. */
   store?: BoardStore;
   /** More extensions of the relay, after persistence, auth and metrics (e.g. fan-out). */
   extensions?: Extension[];
 }
 
-export async function buildApp({ config, store = SqliteBoardStore.open(config.dataDir), extensions = [] }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, store: givenStore, extensions = [] }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -75,25 +75,31 @@ export async function buildApp({ config, store = SqliteBoardStore.open(config.da
     // Refuse what does not match a schema instead of quietly coercing or dropping it.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
+  const store =
+    givenStore ??
+    (await openStore(config, {
+      onError: (error) => app.log.warn({ err: error }, 'database connection lost; writes are kept in memory and retried'),
+    }));
   const metrics = createMetrics();
   const access = new Access(store, { failuresPerMinute: config.authFailuresPerMinute });
+  const stored = persistence({
+    store,
+    log: app.log,
+    flushIntervalMs: config.flushIntervalMs,
+    compactAfterUpdates: config.compactAfterUpdates,
+    onWrite: (seconds, failed) => {
+      metrics.storeFlushSeconds.observe(seconds);
+      if (failed) metrics.storeErrors.inc();
+    },
+  });
+  // REDIS_URL: updates, presence and control messages cross to the other instances.
+  const fanout = config.redisUrl
+    ? fanoutExtension({ redisUrl: config.redisUrl, failuresPerMinute: config.authFailuresPerMinute, log: app.log, access, persistence: stored })
+    : null;
   const relay = new Relay({
     log: app.log,
-    extensions: [
-      persistence({
-        store,
-        log: app.log,
-        flushIntervalMs: config.flushIntervalMs,
-        compactAfterUpdates: config.compactAfterUpdates,
-        onWrite: (seconds, failed) => {
-          metrics.storeFlushSeconds.observe(seconds);
-          if (failed) metrics.storeErrors.inc();
-        },
-      }),
-      auth(access),
-      metricsExtension(metrics),
-      ...extensions,
-    ],
+    // In this order: fan-out hands persistence what it must still store before a board unloads.
+    extensions: [auth(access), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, ...extensions],
     limits: {
       maxBufferedBytes: config.maxBufferedBytes,
       maxEarlyFrames: 256,

@@ -35,7 +35,25 @@ export interface Config {
    * the client address that rate limits count; null trusts none.
    */
   trustProxy: string | number | null;
+  /** `postgres://…`: store boards in PostgreSQL (several instances may share it); null: the SQLite file in dataDir. */
+  databaseUrl: string | null;
+  /** `redis://…`: fan updates, presence and control messages out to the other instances; null: one instance. */
+  redisUrl: string | null;
+  /** Who may create boards: anyone (`open`) or whoever has `boardCreationToken` (`token`). */
+  boardCreation: BoardCreationPolicy;
+  /** The secret `Authorization: Bearer` value board creation needs when `boardCreation` is `token`. */
+  boardCreationToken: string | null;
+  /** Boards one address may create per minute (attempts count, refused ones too). */
+  boardCreationsPerMinute: number;
+  /** The secret `Authorization: Bearer` value `/metrics` needs; null leaves it open. */
+  metricsToken: string | null;
 }
+
+export const BOARD_CREATION_POLICIES = ['open', 'token'] as const;
+export type BoardCreationPolicy = (typeof BOARD_CREATION_POLICIES)[number];
+
+/** Shortest secret accepted for BOARD_CREATION_TOKEN and METRICS_TOKEN: guessing must be hopeless. */
+export const MIN_SECRET_LENGTH = 16;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -57,6 +75,16 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 function text(env: Env, name: string): string | null {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? null : raw.trim();
+}
+
+/** A secret from the environment: absent, or at least MIN_SECRET_LENGTH visible characters. Never echoed in errors. */
+function secret(env: Env, name: string): string | null {
+  const value = text(env, name);
+  if (value === null) return null;
+  if (value.length < MIN_SECRET_LENGTH || /\s/.test(value)) {
+    throw new ConfigError(`${name} is invalid: expected at least ${MIN_SECRET_LENGTH} characters without spaces (its value is not shown)`);
+  }
+  return value;
 }
 
 function list(env: Env, name: string): string[] | null {
@@ -82,6 +110,23 @@ function trustProxy(env: Env): string | number | null {
   return items.join(',');
 }
 
+/** A service URL with one of the given schemes and a host; the message never repeats a password. */
+function serviceUrl(env: Env, name: string, schemes: string[], example: string): string | null {
+  const raw = text(env, name);
+  if (raw === null) return null;
+  let url: URL | null;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = null;
+  }
+  if (!url || !schemes.includes(url.protocol.slice(0, -1)) || url.hostname === '') {
+    const shown = url ? `${url.protocol}//${url.host}${url.pathname}` : 'the value given';
+    throw new ConfigError(`${name} is invalid (${shown}): expected a URL like ${example}`);
+  }
+  return raw;
+}
+
 const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export function loadConfig(env: Env = process.env): Config {
@@ -101,6 +146,17 @@ export function loadConfig(env: Env = process.env): Config {
       throw new ConfigError(`ALLOWED_ORIGINS contains ${JSON.stringify(origin)}: expected origins like https://plan.example.com, comma-separated`);
     }
   }
+  const boardCreation = (text(env, 'BOARD_CREATION') ?? 'open') as BoardCreationPolicy;
+  if (!BOARD_CREATION_POLICIES.includes(boardCreation)) {
+    throw new ConfigError(`BOARD_CREATION=${JSON.stringify(env.BOARD_CREATION)} is invalid: expected open (anyone may create boards) or token (only with BOARD_CREATION_TOKEN)`);
+  }
+  const boardCreationToken = secret(env, 'BOARD_CREATION_TOKEN');
+  if (boardCreation === 'token' && boardCreationToken === null) {
+    throw new ConfigError('BOARD_CREATION_TOKEN is missing: BOARD_CREATION=token needs a secret of at least 16 characters, e.g. from `openssl rand -hex 24`');
+  }
+  if (boardCreation === 'open' && boardCreationToken !== null) {
+    throw new ConfigError('BOARD_CREATION_TOKEN is set but BOARD_CREATION is not token: set BOARD_CREATION=token to require it, or remove the token');
+  }
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host,
@@ -119,5 +175,11 @@ export function loadConfig(env: Env = process.env): Config {
     authFailuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 30, 1, 100_000),
     maxBoardBytes: integer(env, 'MAX_BOARD_BYTES', 64 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
     trustProxy: trustProxy(env),
+    databaseUrl: serviceUrl(env, 'DATABASE_URL', ['postgres', 'postgresql'], 'postgres://planboard:secret@db.example.com:5432/planboard'),
+    redisUrl: serviceUrl(env, 'REDIS_URL', ['redis', 'rediss'], 'redis://redis.example.com:6379'),
+    boardCreation,
+    boardCreationToken,
+    boardCreationsPerMinute: integer(env, 'BOARD_CREATIONS_PER_MINUTE', 20, 1, 1_000_000),
+    metricsToken: secret(env, 'METRICS_TOKEN'),
   };
 }

@@ -136,6 +136,17 @@ export class Board {
     return Y.encodeStateVector(this.doc);
   }
 
+  /** What the board holds beyond `stateVector`, as one update. */
+  encodeDiff(stateVector: Uint8Array): Uint8Array {
+    return Y.encodeStateAsUpdate(this.doc, stateVector);
+  }
+
+  /** The presence of this instance's own peers and of the server itself (null when there is none). */
+  encodeLocalAwareness(): Uint8Array | null {
+    const ids = this.presence.activeIds().filter((id) => this.presence.ownerOf(id) !== remoteOrigin);
+    return ids.length > 0 ? this.presence.encode(ids) : null;
+  }
+
   /** Runs `change` in one transaction with the given origin (the server's, by default). */
   transact<T>(change: (doc: Y.Doc) => T, origin: Origin = serverOrigin): T {
     const doc = this.doc;

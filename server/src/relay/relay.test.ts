@@ -85,7 +85,7 @@ async function startRelay(options: { extensions?: Extension[]; limits?: Partial<
     url: `ws://127.0.0.1:${port}`,
     async createBoard() {
       const id = `board${String(boards++).padStart(9, '0')}`;
-      await store.createBoard({ id, title: 'Test', createdAt: new Date().toISOString() });
+      await store.createBoard({ id, title: 'Test', createdAt: new Date().toISOString() }, [], null);
       const tokens = {} as Record<Role, string>;
       const linkIds = {} as Record<Role, string>;
       for (const role of ['owner', 'editor', 'viewer'] as const) {

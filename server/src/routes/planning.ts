@@ -1,15 +1,17 @@
-import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   CSV_MAX_BYTES,
   CsvFormatError,
   MetaKey,
+  analyseCardsCsv,
   cardsToCsv,
   cardsToMarkdown,
   derivePlanning,
   getMetaMap,
   getRecordsMap,
   importCards,
-  parseCardsCsv,
+  jsonProblem,
+  stripControlCharacters,
   type BoardExport,
   type ImportResult,
   type StoredRecord,
@@ -29,10 +31,14 @@ const rowSchema = {
 
 const importResultSchema = {
   type: 'object',
-  required: ['imported', 'lane', 'skipped', 'warnings', 'cardIds'],
+  required: ['imported', 'lane', 'placed', 'skipped', 'warnings', 'cardIds'],
   properties: {
     imported: { type: 'integer' },
     lane: { type: ['string', 'null'] },
+    placed: {
+      type: 'array',
+      items: { type: 'object', required: ['lane', 'count'], properties: { lane: { type: ['string', 'null'] }, count: { type: 'integer' } } },
+    },
     skipped: { type: 'array', items: rowSchema },
     warnings: { type: 'array', items: rowSchema },
     cardIds: { type: 'array', items: { type: 'string' } },
@@ -51,6 +57,7 @@ const exportSchema = {
     layoutVersion: { type: ['number', 'null'] },
     schema: {},
     records: { type: 'object', additionalProperties: true },
+    omitted: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, reason: { type: 'string' } } } },
   },
 } as const;
 
@@ -75,8 +82,10 @@ export function safeFileName(title: string): string {
   return ascii || 'board';
 }
 
-function attachment(title: string, extension: string): string {
-  return `attachment; filename="${safeFileName(title)}.${extension}"; filename*=UTF-8''${encodeURIComponent(`${title.trim() || 'board'}.${extension}`)}`;
+function attachment(boardTitle: string, extension: string): string {
+  // A title stored before titles were cleaned may hold what encodeURIComponent throws on.
+  const title = stripControlCharacters(boardTitle).trim();
+  return `attachment; filename="${safeFileName(title)}.${extension}"; filename*=UTF-8''${encodeURIComponent(`${title || 'board'}.${extension}`)}`;
 }
 
 /** CSV import and the board's exports: `/api/boards/:id/import`, `/api/boards/:id/export.{csv,md,json}`. */
@@ -119,7 +128,7 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
       }
       let parsed;
       try {
-        parsed = parseCardsCsv(body);
+        parsed = analyseCardsCsv(body);
       } catch (error) {
         if (error instanceof CsvFormatError) return fail(reply, { status: 400, message: error.message });
         throw error;
@@ -134,14 +143,14 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
       let placed;
       try {
         // One transaction: every peer sees the whole import arrive at once, and it is stored as one update.
-        placed = await app.relay.change(request.params.id, (doc) => importCards(doc, cards));
+        placed = await app.relay.change(request.params.id, (doc) => importCards(doc, parsed));
       } catch (error) {
         if (!(error instanceof NotStoredError)) throw error;
         request.log.error({ err: error, board: request.params.id }, 'imported cards not stored yet');
         return fail(reply, { status: 503, message: 'the cards were added to the board, but the server cannot save it right now; it keeps retrying' });
       }
       if (!placed) return fail(reply, { status: 404, message: 'board not found' });
-      const result: ImportResult = { imported: placed.cardIds.length, lane: placed.lane, skipped, warnings, cardIds: placed.cardIds };
+      const result: ImportResult = { imported: placed.cardIds.length, lane: placed.lane, placed: placed.placed, skipped, warnings, cardIds: placed.cardIds };
       request.log.info({ board: request.params.id, imported: result.imported, skipped: skipped.length }, 'cards imported');
       return result;
     },
@@ -160,13 +169,20 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
 
   const exportRoute = { schema: { params: boardIdParams, response: errorResponses }, preHandler: requireRole(app, 'viewer') };
 
+  /** The board's planning, with a warning naming the records that could not be read (they are left out). */
+  function planningOf(request: FastifyRequest, records: Record<string, StoredRecord>) {
+    const model = derivePlanning(Object.values(records));
+    if (model.invalid.length > 0) request.log.warn({ board: (request.params as { id: string }).id, invalid: model.invalid.slice(0, 10) }, 'malformed records left out of an export');
+    return model;
+  }
+
   app.get<{ Params: { id: string } }>('/boards/:id/export.csv', exportRoute, async (request, reply) => {
     const data = await readBoard(request.params.id);
     if (!data) return fail(reply, { status: 404, message: 'board not found' });
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', attachment(data.board.title, 'csv'))
-      .send(cardsToCsv(derivePlanning(Object.values(data.records))));
+      .send(cardsToCsv(planningOf(request, data.records)));
   });
 
   app.get<{ Params: { id: string } }>('/boards/:id/export.md', exportRoute, async (request, reply) => {
@@ -175,7 +191,7 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
     return reply
       .header('content-type', 'text/markdown; charset=utf-8')
       .header('content-disposition', attachment(data.board.title, 'md'))
-      .send(cardsToMarkdown(derivePlanning(Object.values(data.records)), data.board.title));
+      .send(cardsToMarkdown(planningOf(request, data.records), data.board.title));
   });
 
   app.get<{ Params: { id: string } }>(
@@ -186,12 +202,24 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
       if (!data) return fail(reply, { status: 404, message: 'board not found' });
       const { id, title, createdAt } = data.board;
       const layoutVersion = data.meta[MetaKey.layoutVersion];
+      // The document as it is, malformed records included, except values JSON cannot carry
+      // (Yjs can hold bigints and binary): those are listed instead of failing the export.
+      const records: Record<string, unknown> = {};
+      const omitted: NonNullable<BoardExport['omitted']> = [];
+      for (const [key, record] of Object.entries(data.records)) {
+        const problem = jsonProblem(record);
+        if (problem) omitted.push({ id: key, reason: problem });
+        else records[key] = record;
+      }
+      const schema = data.meta[MetaKey.schema] ?? null;
       const body: BoardExport = {
         board: { id, title, createdAt },
         layoutVersion: typeof layoutVersion === 'number' ? layoutVersion : null,
-        schema: data.meta[MetaKey.schema] ?? null,
-        records: data.records,
+        schema: jsonProblem(schema) ? null : schema,
+        records,
+        ...(omitted.length > 0 ? { omitted } : {}),
       };
+      if (omitted.length > 0) request.log.warn({ board: id, omitted: omitted.length }, 'records left out of a JSON export');
       return reply.header('content-disposition', attachment(title, 'json')).send(body);
     },
   );

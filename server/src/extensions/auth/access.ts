@@ -1,6 +1,7 @@
 import { CloseCode, hasRole, type Role } from '@planboard/shared';
 import type { BoardStore, LinkRecord } from '../persistence/store.js';
 import { parseToken, secretMatches } from './tokens.js';
+import { LocalFailureCounter, type FailureCounter } from './failure-counter.js';
 
 export type AccessDecision =
   | { ok: true; link: LinkRecord }
@@ -9,27 +10,39 @@ export type AccessDecision =
 export interface AccessOptions {
   /** Failed token checks one address may make per minute before it is refused outright. */
   failuresPerMinute: number;
+  /** Where failures are counted; this instance alone by default (the fan-out shares it between instances). */
+  failures?: FailureCounter;
 }
 
-const WINDOW_MS = 60_000;
+interface Session {
+  close(code: number, reason: string): void;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Decides who may do what on a board, from the link token they present. Failed checks are
- * counted per address; an address past the limit is refused unless it presents a valid token.
+ * Decides who may do what on a board, from the link token they present, and keeps track of the
+ * live sessions of every link so that revoking or expiring a link closes them at once. Failed
+ * checks are counted per address; an address past the limit is refused unless its token is valid.
  */
 export class Access {
   readonly #store: BoardStore;
-  readonly #options: AccessOptions;
-  readonly #failures = new Map<string, { count: number; since: number }>();
+  #failures: FailureCounter;
+  readonly #sessions = new Map<string, Set<Session>>();
 
   constructor(store: BoardStore, options: AccessOptions) {
     this.#store = store;
-    this.#options = options;
+    this.#failures = options.failures ?? new LocalFailureCounter(options.failuresPerMinute);
+  }
+
+  /** Counts failures somewhere else from now on (Redis, shared by every instance). */
+  countFailuresIn(failures: FailureCounter): void {
+    this.#failures = failures;
   }
 
   async authorize(boardId: string, token: string | undefined, required: Role, address: string): Promise<AccessDecision> {
     const parsed = token ? parseToken(token) : null;
-    if (this.#isLimited(address)) {
+    if (await this.#failures.isLimited(address)) {
       // Behind a shared address (an office NAT) one guesser must not lock everyone out: a valid
       // token is still accepted; anything else is refused without a lookup that could leak.
       const link = parsed ? await this.#store.getLink(parsed.linkId) : null;
@@ -41,14 +54,14 @@ export class Access {
     // Board ids carry 70 random bits, so saying that one does not exist reveals nothing useful;
     // the lookups still count against the address like a wrong token.
     if (!(await this.#store.getBoard(boardId))) {
-      this.#recordFailure(address);
+      await this.#failures.recordFailure(address);
       return { ok: false, status: 404, closeCode: CloseCode.unknownBoard, message: 'board not found' };
     }
     const link = parsed ? await this.#store.getLink(parsed.linkId) : null;
     const valid =
       parsed !== null && link !== null && link.boardId === boardId && secretMatches(parsed.secret, link.secretHash);
     if (!valid) {
-      this.#recordFailure(address);
+      await this.#failures.recordFailure(address);
       return {
         ok: false,
         status: 401,
@@ -70,25 +83,37 @@ export class Access {
     return { ok: true, link };
   }
 
-  #isLimited(address: string): boolean {
-    const entry = this.#failures.get(address);
-    if (!entry) return false;
-    if (Date.now() - entry.since > WINDOW_MS) {
-      this.#failures.delete(address);
-      return false;
-    }
-    return entry.count >= this.#options.failuresPerMinute;
+  /** Registers a live session (a websocket) of a link; returns the function that forgets it. */
+  track(link: { id: string; expiresAt: string | null }, session: Session): () => void {
+    let sessions = this.#sessions.get(link.id);
+    if (!sessions) this.#sessions.set(link.id, (sessions = new Set()));
+    sessions.add(session);
+    let timer: NodeJS.Timeout | null = null;
+    const scheduleExpiry = () => {
+      if (!link.expiresAt) return;
+      const remaining = Date.parse(link.expiresAt) - Date.now();
+      timer = setTimeout(
+        () => (Date.parse(link.expiresAt!) <= Date.now() ? session.close(CloseCode.unauthorized, 'this link has expired') : scheduleExpiry()),
+        Math.min(Math.max(remaining, 0), MAX_TIMER_MS),
+      );
+      timer.unref();
+    };
+    scheduleExpiry();
+    return () => {
+      if (timer) clearTimeout(timer);
+      sessions.delete(session);
+      if (sessions.size === 0) this.#sessions.delete(link.id);
+    };
   }
 
-  #recordFailure(address: string): void {
-    const now = Date.now();
-    const entry = this.#failures.get(address);
-    if (entry && now - entry.since <= WINDOW_MS) entry.count++;
-    else this.#failures.set(address, { count: 1, since: now });
-    // Bounded memory under a distributed attack: forget windows that are over.
-    if (this.#failures.size > 10_000) {
-      for (const [key, value] of this.#failures) if (now - value.since > WINDOW_MS) this.#failures.delete(key);
-    }
+  /** How many live sessions (open boards) use a link on this instance right now. */
+  activeSessions(linkId: string): number {
+    return this.#sessions.get(linkId)?.size ?? 0;
+  }
+
+  /** Closes every live session of a revoked link. */
+  revoke(linkId: string): void {
+    for (const session of this.#sessions.get(linkId) ?? []) session.close(CloseCode.unauthorized, 'this link was revoked');
   }
 }
 

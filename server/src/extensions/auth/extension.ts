@@ -1,9 +1,6 @@
-import { CloseCode } from '@planboard/shared';
 import type { Extension } from '../../relay/hooks.js';
 import type { Connection } from '../../relay/connection.js';
 import type { Access } from './access.js';
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Who may join a board: the link token decides the role (`onAuthenticate`). Every live
@@ -11,19 +8,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * or its expiry closes it at once.
  */
 export function auth(access: Access): Extension {
-  const sessions = new Map<string, Set<Connection>>();
-  const expiryTimers = new Map<Connection, NodeJS.Timeout>();
-
-  const scheduleExpiry = (connection: Connection, expiresAt: string) => {
-    const remaining = Date.parse(expiresAt) - Date.now();
-    const timer = setTimeout(() => {
-      if (Date.parse(expiresAt) <= Date.now()) connection.close(CloseCode.unauthorized, 'this link has expired');
-      else scheduleExpiry(connection, expiresAt);
-    }, Math.min(Math.max(remaining, 0), MAX_TIMER_MS));
-    timer.unref();
-    expiryTimers.set(connection, timer);
-  };
-
+  const untrack = new Map<Connection, () => void>();
   return {
     name: 'auth',
     async onAuthenticate({ boardId, token, address }) {
@@ -33,24 +18,14 @@ export function auth(access: Access): Extension {
     },
     onConnect(connection) {
       const session = connection.session;
-      if (!session) return;
-      let open = sessions.get(session.linkId);
-      if (!open) sessions.set(session.linkId, (open = new Set()));
-      open.add(connection);
-      if (session.expiresAt) scheduleExpiry(connection, session.expiresAt);
+      if (session) untrack.set(connection, access.track({ id: session.linkId, expiresAt: session.expiresAt }, connection));
     },
     onDisconnect(connection) {
-      const session = connection.session;
-      if (!session) return;
-      const timer = expiryTimers.get(connection);
-      if (timer) clearTimeout(timer);
-      expiryTimers.delete(connection);
-      const open = sessions.get(session.linkId);
-      open?.delete(connection);
-      if (open?.size === 0) sessions.delete(session.linkId);
+      untrack.get(connection)?.();
+      untrack.delete(connection);
     },
     onLinkRevoked(_boardId, linkId) {
-      for (const connection of sessions.get(linkId) ?? []) connection.close(CloseCode.unauthorized, 'this link was revoked');
+      access.revoke(linkId);
     },
   };
 }

@@ -27,21 +27,34 @@ const STORAGE_FAILING = {
  * within `flushIntervalMs`, compacted into a snapshot when the log grows or the board unloads.
  * While writes fail, the peers of the boards concerned are told through the server's presence.
  */
-export function persistence(options: PersistenceOptions): Extension & { writer: UpdateWriter } {
+export interface Persistence extends Extension {
+  readonly writer: UpdateWriter;
+  /** Calls `listener` whenever everything queued for a board so far is stored. */
+  onStored(listener: (boardId: string) => void): void;
+}
+
+export function persistence(options: PersistenceOptions): Persistence {
   const { store, log } = options;
   let relay: Relay | null = null;
+  const storedListeners: ((boardId: string) => void)[] = [];
   const writer = new UpdateWriter({
     store,
     log,
     intervalMs: options.flushIntervalMs,
     compactAfterUpdates: options.compactAfterUpdates,
     onWrite: options.onWrite,
+    onStored: (boardId) => {
+      for (const listener of storedListeners) listener(boardId);
+    },
     onStorageState: (boardIds, error) => relay?.setServerStatus(boardIds, error ? STORAGE_FAILING : null),
     snapshotOf: (boardId) => relay?.get(boardId)?.encodeState() ?? null,
   });
   return {
     name: 'persistence',
     writer,
+    onStored(listener) {
+      storedListeners.push(listener);
+    },
     onConfigure(configured) {
       relay = configured;
     },
@@ -56,10 +69,13 @@ export function persistence(options: PersistenceOptions): Extension & { writer: 
       return writer.flush();
     },
     async beforeUnloadDocument(board) {
+      // What other extensions queued on their way out (e.g. updates rescued from a dead instance).
+      await writer.flush();
       // One snapshot makes the next load a single read, whatever the history.
       if (board.unchangedSinceLoad) return;
       try {
-        await store.compact(board.id, board.encodeState());
+        // Every row this instance wrote is in the document; a shared store merges what it reads instead.
+        await store.compact(board.id, { throughSeq: Number.MAX_SAFE_INTEGER, snapshot: board.encodeState() });
       } catch (error) {
         // The log is intact; the board can leave memory all the same.
         log.warn({ err: error, board: board.id }, 'compaction before unloading failed; the update log is intact');

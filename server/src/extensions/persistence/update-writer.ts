@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { BoardStore } from './store.js';
+import type { AppendedLog, BoardStore } from './store.js';
 
 export interface UpdateWriterOptions {
   store: BoardStore;
@@ -10,6 +10,8 @@ export interface UpdateWriterOptions {
   compactAfterUpdates: number;
   /** The board's whole current state as one update, for compaction (null if not loaded). */
   snapshotOf: (boardId: string) => Uint8Array | null;
+  /** Told after a write for each board of it that has nothing more queued: all of it is stored. */
+  onStored?: (boardId: string) => void;
   /** Told when a board's storage starts failing (error) and when it recovers (null). */
   onStorageState?: (boardIds: string[], error: Error | null) => void;
   /** Told how long each batch write took (seconds) and whether it failed. */
@@ -77,9 +79,9 @@ export class UpdateWriter {
     const batch = [...this.#pending].map(([boardId, updates]) => ({ boardId, updates }));
     this.#pending = new Map();
     const started = performance.now();
-    let lengths: Map<string, number>;
+    let appended: Map<string, AppendedLog>;
     try {
-      lengths = await store.appendUpdates(batch);
+      appended = await store.appendUpdates(batch);
       onWrite?.((performance.now() - started) / 1000, false);
     } catch (error) {
       onWrite?.((performance.now() - started) / 1000, true);
@@ -100,17 +102,21 @@ export class UpdateWriter {
       this.#schedule(RETRY_DELAY_MS);
       throw error;
     }
+    if (this.#options.onStored) {
+      for (const { boardId } of batch) if (!this.#pending.has(boardId)) this.#options.onStored(boardId);
+    }
     const recovered = batch.map((b) => b.boardId).filter((id) => this.#failing.delete(id));
     if (recovered.length > 0) {
       log.info({ boards: recovered }, 'storage writes resumed');
       onStorageState?.(recovered, null);
     }
-    for (const [boardId, length] of lengths) {
+    for (const [boardId, { length, lastSeq }] of appended) {
       if (length <= compactAfterUpdates) continue;
       const snapshot = snapshotOf(boardId);
       if (!snapshot) continue;
       try {
-        await store.compact(boardId, snapshot);
+        // Bounded by what this batch wrote: rows appended later (here or by another instance) stay.
+        await store.compact(boardId, { throughSeq: lastSeq, snapshot });
       } catch (error) {
         // The log is intact; compaction is retried after the next append.
         log.warn({ err: error, board: boardId }, 'compaction failed');
