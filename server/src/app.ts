@@ -12,6 +12,7 @@ import { persistence } from './extensions/persistence/extension.js';
 import { Access } from './extensions/auth/access.js';
 import { auth } from './extensions/auth/extension.js';
 import { fanoutExtension } from './extensions/fanout/extension.js';
+import { recordValidation } from './extensions/validation/extension.js';
 import { boardRoutes } from './routes/boards.js';
 import { linkRoutes } from './routes/links.js';
 import { planningRoutes } from './routes/planning.js';
@@ -99,7 +100,7 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
   const relay = new Relay({
     log: app.log,
     // In this order: fan-out hands persistence what it must still store before a board unloads.
-    extensions: [auth(access), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, ...extensions],
+    extensions: [auth(access), recordValidation(app.log), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, ...extensions],
     limits: {
       maxBufferedBytes: config.maxBufferedBytes,
       maxEarlyFrames: 256,
