@@ -13,6 +13,7 @@ import { planningRoutes } from './routes/planning.js';
 import { healthRoutes } from './routes/health.js';
 import { webRoutes } from './routes/web.js';
 import { wsRoutes } from './routes/ws.js';
+import { facilitationRoutes } from './routes/facilitation.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -127,6 +128,7 @@ export async function buildApp({ config, store = SqliteBoardStore.open(config.da
   await app.register(boardRoutes, { prefix: '/api' });
   await app.register(linkRoutes, { prefix: '/api' });
   await app.register(planningRoutes, { prefix: '/api' });
+  await app.register(facilitationRoutes, { prefix: '/api' });
   await app.register(wsRoutes);
   await app.register(webRoutes);
   return app;

@@ -11,3 +11,4 @@ export * from './planning/templates.js';
 export * from './planning/layout.js';
 export * from './planning/csv.js';
 export * from './planning/story-map.js';
+export * from './facilitation/index.js';
