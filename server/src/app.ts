@@ -4,8 +4,7 @@ import websocket from '@fastify/websocket';
 import type { Config } from './config.js';
 import { createMetrics, type Metrics } from './extensions/metrics/metrics.js';
 import { Rooms } from './relay/rooms.js';
-import type { BoardStore } from './extensions/persistence/store.js';
-import { SqliteBoardStore } from './extensions/persistence/sqlite-store.js';
+import { openStore, type BoardStore } from './extensions/persistence/store.js';
 import { Access } from './extensions/auth/access.js';
 import { boardRoutes } from './routes/boards.js';
 import { linkRoutes } from './routes/links.js';
@@ -27,11 +26,11 @@ declare module 'fastify' {
 
 export interface AppOptions {
   config: Config;
-  /** Defaults to the embedded SQLite store in `config.dataDir`. */
+  /** Defaults to the store the configuration names: PostgreSQL at `databaseUrl`, else SQLite in `dataDir`. */
   store?: BoardStore;
 }
 
-export async function buildApp({ config, store = SqliteBoardStore.open(config.dataDir) }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, store: givenStore }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -49,6 +48,11 @@ export async function buildApp({ config, store = SqliteBoardStore.open(config.da
     // Refuse what does not match a schema instead of quietly coercing or dropping it.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
+  const store =
+    givenStore ??
+    (await openStore(config, {
+      onError: (error) => app.log.warn({ err: error }, 'database connection lost; writes are kept in memory and retried'),
+    }));
   const metrics = createMetrics();
   const rooms = new Rooms({
     store,

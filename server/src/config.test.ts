@@ -36,3 +36,27 @@ test('the server stops at start with one line naming a bad variable', () => {
   assert.equal(lines.length, 1, result.stderr);
   assert.match(lines[0]!, /^planboard: PORT="three thousand" is invalid/);
 });
+
+test('DATABASE_URL and REDIS_URL: unset means SQLite and one instance; a bad URL is refused without echoing its password', () => {
+  const defaults = loadConfig({});
+  assert.equal(defaults.databaseUrl, null);
+  assert.equal(defaults.redisUrl, null);
+  const set = loadConfig({ DATABASE_URL: 'postgres://planboard:pw@db:5432/planboard', REDIS_URL: 'redis://cache:6379' });
+  assert.equal(set.databaseUrl, 'postgres://planboard:pw@db:5432/planboard');
+  assert.equal(set.redisUrl, 'redis://cache:6379');
+  const bad: Record<string, string>[] = [
+    { DATABASE_URL: 'mysql://root:hunter2@db/planboard' },
+    { DATABASE_URL: 'db.example.com:5432' },
+    { DATABASE_URL: 'postgres://' },
+    { REDIS_URL: 'http://user:hunter2@cache:6379' },
+    { REDIS_URL: 'cache:6379' },
+  ];
+  for (const env of bad) {
+    const [name] = Object.keys(env);
+    assert.throws(
+      () => loadConfig(env),
+      (error: Error) => error instanceof ConfigError && error.message.startsWith(`${name} is invalid`) && !error.message.includes('hunter2'),
+      name,
+    );
+  }
+});

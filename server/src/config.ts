@@ -28,6 +28,10 @@ export interface Config {
   frameAncestors: string[];
   /** Failed token checks one address may make per minute. */
   authFailuresPerMinute: number;
+  /** `postgres://…`: store boards in PostgreSQL (several instances may share it); null: the SQLite file in dataDir. */
+  databaseUrl: string | null;
+  /** `redis://…`: fan updates, presence and control messages out to the other instances; null: one instance. */
+  redisUrl: string | null;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -55,6 +59,23 @@ function text(env: Env, name: string): string | null {
 function list(env: Env, name: string): string[] | null {
   const raw = text(env, name);
   return raw === null ? null : raw.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+/** A service URL with one of the given schemes and a host; the message never repeats a password. */
+function serviceUrl(env: Env, name: string, schemes: string[], example: string): string | null {
+  const raw = text(env, name);
+  if (raw === null) return null;
+  let url: URL | null;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = null;
+  }
+  if (!url || !schemes.includes(url.protocol.slice(0, -1)) || url.hostname === '') {
+    const shown = url ? `${url.protocol}//${url.host}${url.pathname}` : 'the value given';
+    throw new ConfigError(`${name} is invalid (${shown}): expected a URL like ${example}`);
+  }
+  return raw;
 }
 
 const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -92,5 +113,7 @@ export function loadConfig(env: Env = process.env): Config {
     allowedOrigins,
     frameAncestors: list(env, 'FRAME_ANCESTORS') ?? ["'self'"],
     authFailuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 30, 1, 100_000),
+    databaseUrl: serviceUrl(env, 'DATABASE_URL', ['postgres', 'postgresql'], 'postgres://planboard:secret@db.example.com:5432/planboard'),
+    redisUrl: serviceUrl(env, 'REDIS_URL', ['redis', 'rediss'], 'redis://redis.example.com:6379'),
   };
 }

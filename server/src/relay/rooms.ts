@@ -107,7 +107,7 @@ export class Rooms {
       try {
         await this.writer.flush();
         // One snapshot makes the next load a single read, whatever the history.
-        if (!room.unchangedSinceLoad) await this.#options.store.compact(room.boardId, room.encodeState());
+        if (!room.unchangedSinceLoad) await this.#options.store.compact(room.boardId, { throughSeq: Number.MAX_SAFE_INTEGER, snapshot: room.encodeState() });
       } catch (error) {
         this.#options.log.error({ err: error, board: room.boardId }, 'could not store board before unloading; kept in memory');
         room.unloading = null;
@@ -147,7 +147,7 @@ export class Rooms {
     await this.writer.flush();
     for (const room of rooms) {
       try {
-        if (!room.unchangedSinceLoad) await this.#options.store.compact(room.boardId, room.encodeState());
+        if (!room.unchangedSinceLoad) await this.#options.store.compact(room.boardId, { throughSeq: Number.MAX_SAFE_INTEGER, snapshot: room.encodeState() });
       } catch (error) {
         this.#options.log.warn({ err: error, board: room.boardId }, 'compaction at shutdown failed; the update log is intact');
       }

@@ -13,7 +13,7 @@ import {
   type UpdateBoardRequest,
 } from '@planboard/shared';
 import type { BoardRecord } from '../extensions/persistence/store.js';
-import { issueLink } from '../extensions/auth/issue-link.js';
+import { newLink } from '../extensions/auth/issue-link.js';
 import { requireRole } from '../extensions/auth/require-role.js';
 import { templateUpdate } from '../planning/seed-template.js';
 import { boardIdParams, boardSchema, errorResponses, linkSchema } from './schemas.js';
@@ -52,22 +52,14 @@ export const boardRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const title = request.body?.title?.trim() || DEFAULT_BOARD_TITLE;
       const board: BoardRecord = { id: newBoardId(), title, createdAt: new Date().toISOString() };
-      await app.store.createBoard(board);
-      // The template's lanes are on disk before anyone can open the board.
+      const owner = newLink(board.id, 'owner', { label: 'Owner' });
+      const edit = newLink(board.id, 'editor', { label: 'Edit link' });
+      const view = newLink(board.id, 'viewer', { label: 'View link' });
+      // The board, its links and the template's lanes are stored in one transaction: nobody can
+      // open a board without its content, and a failure leaves nothing half-created.
       const seed = templateUpdate(request.body?.template ?? 'blank');
-      if (seed) {
-        try {
-          await app.store.appendUpdates([{ boardId: board.id, updates: [seed] }]);
-        } catch (error) {
-          await app.store.deleteBoard(board.id).catch(() => undefined);
-          throw error;
-        }
-      }
-      const links = {
-        owner: await issueLink(app.store, board.id, 'owner', { label: 'Owner' }),
-        edit: await issueLink(app.store, board.id, 'editor', { label: 'Edit link' }),
-        view: await issueLink(app.store, board.id, 'viewer', { label: 'View link' }),
-      };
+      await app.store.createBoard(board, [owner.record, edit.record, view.record], seed);
+      const links = { owner: owner.created, edit: edit.created, view: view.created };
       request.log.info({ board: board.id, template: request.body?.template ?? 'blank' }, 'board created');
       const created: CreatedBoard = { ...toSummary(board), links };
       return reply.status(201).send(created);

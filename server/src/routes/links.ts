@@ -64,13 +64,11 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const { id, linkId } = request.params;
-      const links = await app.store.listLinks(id);
-      const target = links.find((link) => link.id === linkId);
-      if (!target) return reply.status(404).send({ statusCode: 404, error: 'Not Found', message: 'no such link on this board' });
-      if (target.role === 'owner' && links.filter((link) => link.role === 'owner').length === 1) {
+      const result = await app.store.deleteLink(id, linkId);
+      if (result === 'not-found') return reply.status(404).send({ statusCode: 404, error: 'Not Found', message: 'no such link on this board' });
+      if (result === 'last-owner') {
         return reply.status(409).send({ statusCode: 409, error: 'Conflict', message: 'this is the last owner link; create another owner link first' });
       }
-      await app.store.deleteLink(id, linkId);
       app.access.revoke(linkId);
       request.log.info({ board: id, link: linkId }, 'link revoked');
       return reply.status(204).send();

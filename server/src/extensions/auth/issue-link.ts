@@ -10,13 +10,13 @@ export const toLinkSummary = (link: LinkRecord): LinkSummary => ({
   expiresAt: link.expiresAt,
 });
 
-/** Creates a link and returns it with its token: the only time the token is ever shown. */
-export async function issueLink(
-  store: BoardStore,
-  boardId: string,
-  role: Role,
-  options: { label?: string | null; expiresAt?: string | null } = {},
-): Promise<CreatedLink> {
+export interface LinkOptions {
+  label?: string | null;
+  expiresAt?: string | null;
+}
+
+/** A new link with its token, not stored yet (a board's first links are stored with the board). */
+export function newLink(boardId: string, role: Role, options: LinkOptions = {}): { record: LinkRecord; created: CreatedLink } {
   const { linkId, token, secretHash } = issueToken();
   const link: LinkRecord = {
     id: linkId,
@@ -27,6 +27,12 @@ export async function issueLink(
     createdAt: new Date().toISOString(),
     expiresAt: options.expiresAt ?? null,
   };
-  await store.createLink(link);
-  return { ...toLinkSummary(link), token, url: boardLinkPath(boardId, token) };
+  return { record: link, created: { ...toLinkSummary(link), token, url: boardLinkPath(boardId, token) } };
+}
+
+/** Creates a link and returns it with its token: the only time the token is ever shown. */
+export async function issueLink(store: BoardStore, boardId: string, role: Role, options: LinkOptions = {}): Promise<CreatedLink> {
+  const { record, created } = newLink(boardId, role, options);
+  await store.createLink(record);
+  return created;
 }

@@ -2,7 +2,18 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Role } from '@planboard/shared';
-import type { BoardRecord, BoardStore, LinkRecord, PendingUpdates } from './store.js';
+import {
+  NoSuchBoardError,
+  mergeRows,
+  type AppendedLog,
+  type BoardRecord,
+  type BoardStore,
+  type Compaction,
+  type CompactionResult,
+  type DeleteLinkResult,
+  type LinkRecord,
+  type PendingUpdates,
+} from './store.js';
 
 /**
  * The embedded store: one SQLite file in WAL mode, synchronous=FULL so that a committed batch
@@ -31,7 +42,17 @@ const MIGRATIONS: string[] = [
      expires_at TEXT
    );
    CREATE INDEX board_links_by_board ON board_links(board_id);`,
+  // Server-side state of a board kept out of its document (facilitation: secret votes, timer).
+  `CREATE TABLE board_data (
+     board_id TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     PRIMARY KEY (board_id, key)
+   ) WITHOUT ROWID;`,
 ];
+
+const isForeignKeyFailure = (error: unknown): boolean =>
+  (error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 
 interface BoardRow {
   id: string;
@@ -64,8 +85,10 @@ const toRecord = (row: BoardRow): BoardRecord => ({ id: row.id, title: row.title
 export class SqliteBoardStore implements BoardStore {
   readonly #db: Database.Database;
   readonly #statements;
-  readonly #appendBatch: (batch: PendingUpdates[]) => Map<string, number>;
-  readonly #compact: (boardId: string, snapshot: Uint8Array) => void;
+  readonly #createBoard: (board: BoardRecord, links: LinkRecord[], initialUpdate: Uint8Array | null) => void;
+  readonly #appendBatch: (batch: PendingUpdates[]) => Map<string, AppendedLog>;
+  readonly #deleteLink: (boardId: string, linkId: string) => DeleteLinkResult;
+  readonly #compact: (boardId: string, compaction: Compaction) => CompactionResult;
 
   constructor(file: string) {
     this.#db = new Database(file);
@@ -81,29 +104,79 @@ export class SqliteBoardStore implements BoardStore {
       setTitle: db.prepare<[string, string]>('UPDATE boards SET title = ? WHERE id = ?'),
       listBoards: db.prepare<[], BoardRow>('SELECT id, title, created_at FROM boards ORDER BY created_at DESC'),
       deleteBoard: db.prepare<[string]>('DELETE FROM boards WHERE id = ?'),
-      deleteUpdates: db.prepare<[string]>('DELETE FROM board_updates WHERE board_id = ?'),
+      boardExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM boards WHERE id = ?'),
       loadUpdates: db.prepare<[string], { data: Buffer }>('SELECT data FROM board_updates WHERE board_id = ? ORDER BY seq'),
       insertUpdate: db.prepare<[string, Uint8Array]>('INSERT INTO board_updates (board_id, data) VALUES (?, ?)'),
+      rowsThrough: db.prepare<[string, number], { seq: number; data: Buffer }>(
+        'SELECT seq, data FROM board_updates WHERE board_id = ? AND seq <= ? ORDER BY seq',
+      ),
+      boundsThrough: db.prepare<[string, number], { n: number; last: number | null }>(
+        'SELECT COUNT(*) AS n, MAX(seq) AS last FROM board_updates WHERE board_id = ? AND seq <= ?',
+      ),
+      deleteThrough: db.prepare<[string, number]>('DELETE FROM board_updates WHERE board_id = ? AND seq <= ?'),
+      insertUpdateAt: db.prepare<[number, string, Uint8Array]>('INSERT INTO board_updates (seq, board_id, data) VALUES (?, ?, ?)'),
+      getData: db.prepare<[string, string], { value: string }>('SELECT value FROM board_data WHERE board_id = ? AND key = ?'),
+      setData: db.prepare<[string, string, string]>(
+        'INSERT INTO board_data (board_id, key, value) VALUES (?, ?, ?) ON CONFLICT (board_id, key) DO UPDATE SET value = excluded.value',
+      ),
+      deleteData: db.prepare<[string, string]>('DELETE FROM board_data WHERE board_id = ? AND key = ?'),
+      listData: db.prepare<[string, string, string], { key: string; value: string }>(
+        'SELECT key, value FROM board_data WHERE board_id = ? AND substr(key, 1, length(?)) = ? ORDER BY key',
+      ),
       insertLink: db.prepare<[string, string, string, string | null, Uint8Array, string, string | null]>(
         'INSERT INTO board_links (id, board_id, role, label, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       getLink: db.prepare<[string], LinkRow>('SELECT * FROM board_links WHERE id = ?'),
       listLinks: db.prepare<[string], LinkRow>('SELECT * FROM board_links WHERE board_id = ? ORDER BY created_at, rowid'),
       deleteLink: db.prepare<[string, string]>('DELETE FROM board_links WHERE board_id = ? AND id = ?'),
+      linkRole: db.prepare<[string, string], { role: Role }>('SELECT role FROM board_links WHERE board_id = ? AND id = ?'),
+      countOwners: db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM board_links WHERE board_id = ? AND role = 'owner'"),
       countUpdates: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM board_updates WHERE board_id = ?'),
     };
     const s = this.#statements;
-    this.#appendBatch = db.transaction((batch: PendingUpdates[]) => {
-      const lengths = new Map<string, number>();
-      for (const { boardId, updates } of batch) {
-        for (const update of updates) s.insertUpdate.run(boardId, update);
-        lengths.set(boardId, s.countUpdates.get(boardId)?.n ?? 0);
+    this.#createBoard = db.transaction((board: BoardRecord, links: LinkRecord[], initialUpdate: Uint8Array | null) => {
+      s.insertBoard.run(board.id, board.title, board.createdAt);
+      for (const link of links) {
+        s.insertLink.run(link.id, board.id, link.role, link.label, link.secretHash, link.createdAt, link.expiresAt);
       }
-      return lengths;
+      if (initialUpdate) s.insertUpdate.run(board.id, initialUpdate);
     });
-    this.#compact = db.transaction((boardId: string, snapshot: Uint8Array) => {
-      s.deleteUpdates.run(boardId);
-      s.insertUpdate.run(boardId, snapshot);
+    this.#appendBatch = db.transaction((batch: PendingUpdates[]) => {
+      const appended = new Map<string, AppendedLog>();
+      for (const { boardId, updates } of batch) {
+        // A board deleted while its updates waited in the queue: nothing left to store them in.
+        if (!s.boardExists.get(boardId)) continue;
+        let lastSeq = 0;
+        for (const update of updates) lastSeq = Number(s.insertUpdate.run(boardId, update).lastInsertRowid);
+        appended.set(boardId, { length: s.countUpdates.get(boardId)?.n ?? 0, lastSeq });
+      }
+      return appended;
+    });
+    this.#deleteLink = db.transaction((boardId: string, linkId: string): DeleteLinkResult => {
+      const target = s.linkRole.get(boardId, linkId);
+      if (!target) return 'not-found';
+      if (target.role === 'owner' && (s.countOwners.get(boardId)?.n ?? 0) <= 1) return 'last-owner';
+      s.deleteLink.run(boardId, linkId);
+      return 'deleted';
+    });
+    this.#compact = db.transaction((boardId: string, { throughSeq, snapshot }: Compaction): CompactionResult => {
+      // One process owns this file, and its document holds every row it (or a board creation
+      // before the load) wrote: the snapshot it hands in replaces the rows without reading them.
+      if (snapshot) {
+        const bounds = s.boundsThrough.get(boardId, throughSeq);
+        if (!bounds || bounds.last === null || bounds.n < 2) return 'nothing';
+        s.deleteThrough.run(boardId, bounds.last);
+        s.insertUpdateAt.run(bounds.last, boardId, snapshot);
+        return 'compacted';
+      }
+      const rows = s.rowsThrough.all(boardId, throughSeq);
+      if (rows.length < 2) return 'nothing';
+      const last = rows[rows.length - 1]!.seq;
+      const merged = mergeRows(rows.map((row) => new Uint8Array(row.data)));
+      s.deleteThrough.run(boardId, last);
+      // The merged row takes the place of the newest row it replaces, so the log stays in order.
+      s.insertUpdateAt.run(last, boardId, merged);
+      return 'compacted';
     });
   }
 
@@ -122,8 +195,8 @@ export class SqliteBoardStore implements BoardStore {
     }
   }
 
-  async createBoard(board: BoardRecord): Promise<void> {
-    this.#statements.insertBoard.run(board.id, board.title, board.createdAt);
+  async createBoard(board: BoardRecord, links: LinkRecord[], initialUpdate: Uint8Array | null): Promise<void> {
+    this.#createBoard(board, links, initialUpdate);
   }
 
   async getBoard(id: string): Promise<BoardRecord | null> {
@@ -145,7 +218,11 @@ export class SqliteBoardStore implements BoardStore {
   }
 
   async createLink(link: LinkRecord): Promise<void> {
-    this.#statements.insertLink.run(link.id, link.boardId, link.role, link.label, link.secretHash, link.createdAt, link.expiresAt);
+    try {
+      this.#statements.insertLink.run(link.id, link.boardId, link.role, link.label, link.secretHash, link.createdAt, link.expiresAt);
+    } catch (error) {
+      throw isForeignKeyFailure(error) ? new NoSuchBoardError(link.boardId) : error;
+    }
   }
 
   async getLink(id: string): Promise<LinkRecord | null> {
@@ -157,20 +234,41 @@ export class SqliteBoardStore implements BoardStore {
     return this.#statements.listLinks.all(boardId).map(toLink);
   }
 
-  async deleteLink(boardId: string, linkId: string): Promise<boolean> {
-    return this.#statements.deleteLink.run(boardId, linkId).changes > 0;
+  async deleteLink(boardId: string, linkId: string): Promise<DeleteLinkResult> {
+    return this.#deleteLink(boardId, linkId);
   }
 
   async loadUpdates(boardId: string): Promise<Uint8Array[]> {
     return this.#statements.loadUpdates.all(boardId).map((row) => new Uint8Array(row.data));
   }
 
-  async appendUpdates(batch: PendingUpdates[]): Promise<Map<string, number>> {
+  async appendUpdates(batch: PendingUpdates[]): Promise<Map<string, AppendedLog>> {
     return this.#appendBatch(batch);
   }
 
-  async compact(boardId: string, snapshot: Uint8Array): Promise<void> {
-    this.#compact(boardId, snapshot);
+  async compact(boardId: string, compaction: Compaction): Promise<CompactionResult> {
+    return this.#compact(boardId, compaction);
+  }
+
+  async getBoardData(boardId: string, key: string): Promise<string | null> {
+    return this.#statements.getData.get(boardId, key)?.value ?? null;
+  }
+
+  async setBoardData(boardId: string, key: string, value: string | null): Promise<void> {
+    if (value === null) {
+      this.#statements.deleteData.run(boardId, key);
+      if (!this.#statements.boardExists.get(boardId)) throw new NoSuchBoardError(boardId);
+      return;
+    }
+    try {
+      this.#statements.setData.run(boardId, key, value);
+    } catch (error) {
+      throw isForeignKeyFailure(error) ? new NoSuchBoardError(boardId) : error;
+    }
+  }
+
+  async listBoardData(boardId: string, prefix: string): Promise<Map<string, string>> {
+    return new Map(this.#statements.listData.all(boardId, prefix, prefix).map((row) => [row.key, row.value]));
   }
 
   async close(): Promise<void> {

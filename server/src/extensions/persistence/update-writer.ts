@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { BoardStore } from './store.js';
+import type { AppendedLog, BoardStore } from './store.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 export interface UpdateWriterOptions {
@@ -77,9 +77,9 @@ export class UpdateWriter {
     const batch = [...this.#pending].map(([boardId, updates]) => ({ boardId, updates }));
     this.#pending = new Map();
     const stopTimer = metrics.storeFlushSeconds.startTimer();
-    let lengths: Map<string, number>;
+    let appended: Map<string, AppendedLog>;
     try {
-      lengths = await store.appendUpdates(batch);
+      appended = await store.appendUpdates(batch);
     } catch (error) {
       metrics.storeErrors.inc();
       // Put the batch back in front of anything queued meanwhile, and try again later.
@@ -106,12 +106,13 @@ export class UpdateWriter {
       log.info({ boards: recovered }, 'storage writes resumed');
       onStorageState?.(recovered, null);
     }
-    for (const [boardId, length] of lengths) {
+    for (const [boardId, { length, lastSeq }] of appended) {
       if (length <= compactAfterUpdates) continue;
       const snapshot = snapshotOf(boardId);
       if (!snapshot) continue;
       try {
-        await store.compact(boardId, snapshot);
+        // Bounded by what this batch wrote: rows appended later (here or by another instance) stay.
+        await store.compact(boardId, { throughSeq: lastSeq, snapshot });
       } catch (error) {
         // The log is intact; compaction is retried after the next append.
         log.warn({ err: error, board: boardId }, 'compaction failed');

@@ -1,5 +1,15 @@
-import { useEffect, useRef } from 'react';
-import { HTMLContainer, Rectangle2d, ShapeUtil, StateNode, createShapeId, useValue, type Editor, type TLShape } from 'tldraw';
+import {
+  HTMLContainer,
+  Rectangle2d,
+  ShapeUtil,
+  StateNode,
+  createShapeId,
+  useEditablePlainText,
+  useValue,
+  type Editor,
+  type TLPointerEventInfo,
+  type TLShape,
+} from 'tldraw';
 import {
   PRIORITY_LABELS,
   STATUS_LABELS,
@@ -58,8 +68,11 @@ export class StoryCardShapeUtil extends ShapeUtil<StoryCard> {
 function StoryCardView({ shape, util }: { shape: StoryCard; util: StoryCardShapeUtil }) {
   const editor = util.editor;
   const props = shape.props;
-  const isEditing = useValue('editing', () => editor.getEditingShapeId() === shape.id, [editor, shape.id]);
+  const isSelected = useValue('selected', () => editor.getOnlySelectedShapeId() === shape.id, [editor, shape.id]);
   const zoomedOut = useValue('zoomed out', () => editor.getEfficientZoomLevel() < 0.45, [editor]);
+  // tldraw's own plain-text editing: focus, select-all events, paste and pointer hand-off.
+  const editable = useEditablePlainText(shape.id, STORY_CARD_TYPE as never, props.title);
+  const { isEditing } = editable;
   const estimate = props.estimate === 'none' ? '–' : props.estimate;
   const initials = assigneeInitials(props.assignee);
 
@@ -69,7 +82,8 @@ function StoryCardView({ shape, util }: { shape: StoryCard; util: StoryCardShape
       data-testid="story-card"
       data-card-id={shape.id}
       data-estimate={props.estimate}
-      style={{ width: STORY_CARD_SIZE.w, height: STORY_CARD_SIZE.h, borderLeftColor: STATUS_COLORS[props.status], pointerEvents: isEditing ? 'all' : undefined }}
+      data-editing={isEditing}
+      style={{ width: STORY_CARD_SIZE.w, height: STORY_CARD_SIZE.h, borderLeftColor: STATUS_COLORS[props.status] }}
     >
       {zoomedOut && !isEditing ? (
         <div className="pb-card__far">
@@ -85,7 +99,7 @@ function StoryCardView({ shape, util }: { shape: StoryCard; util: StoryCardShape
             <span className="pb-card__estimate" data-testid="card-estimate" title="Story points">{estimate}</span>
           </div>
           {isEditing ? (
-            <TitleEditor shape={shape} util={util} />
+            <div className="pb-card__title pb-card__title--editing" aria-hidden>{props.title}</div>
           ) : (
             <div className={`pb-card__title${props.title ? '' : ' pb-card__title--empty'}`}>{props.title || 'Double-click to name this story'}</div>
           )}
@@ -99,32 +113,45 @@ function StoryCardView({ shape, util }: { shape: StoryCard; util: StoryCardShape
           </div>
         </>
       )}
+      {(isSelected || isEditing) && <TitleInput shape={shape} editor={editor} editable={editable} />}
     </HTMLContainer>
   );
 }
 
-/** Inline title editing (double-click, or right after the card is placed); Enter or Escape ends it, as does a click elsewhere. */
-function TitleEditor({ shape, util }: { shape: StoryCard; util: StoryCardShapeUtil }) {
-  const editor = util.editor;
-  const input = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => {
-    const element = input.current;
-    if (!element) return;
-    element.focus();
-    element.select();
-  }, []);
+/**
+ * The title's text area, laid over the card while it is selected (transparent and disabled until
+ * editing), as tldraw does for its own labels: the second press of a double-click lands on it, so
+ * the browser's own focus-on-press goes to the text area rather than back to the canvas (which is
+ * what took the keyboard away when the text area only appeared once editing had started). Enter or
+ * Escape ends editing, as does a click elsewhere.
+ */
+function TitleInput({ shape, editor, editable }: { shape: StoryCard; editor: Editor; editable: ReturnType<typeof useEditablePlainText> }) {
+  const { rInput, isEditing, handleInputPointerDown, handleDoubleClick, handlePaste, handleFocus, handleBlur } = editable;
   return (
     <textarea
-      ref={input}
+      ref={rInput}
       className="pb-card__title pb-card__title-input"
-      data-testid="card-title-input"
+      data-testid={isEditing ? 'card-title-input' : undefined}
       aria-label="Story title"
+      tabIndex={-1}
+      disabled={!isEditing}
+      readOnly={!isEditing}
       maxLength={300}
+      autoComplete="off"
+      spellCheck
       defaultValue={shape.props.title}
-      onPointerDown={(event) => event.stopPropagation()}
-      onChange={(event) => editor.updateShape({ id: shape.id, type: STORY_CARD_TYPE, props: { title: event.currentTarget.value.replace(/\n/g, ' ') } })}
+      onFocus={handleFocus}
+      onBlur={handleBlur}
+      onPointerDown={handleInputPointerDown}
+      onDoubleClick={handleDoubleClick}
+      onPaste={handlePaste}
+      onTouchEnd={editor.markEventAsHandled}
+      onChange={(event) => {
+        if (editor.getEditingShapeId() !== shape.id) return;
+        editor.updateShape({ id: shape.id, type: STORY_CARD_TYPE, props: { title: event.currentTarget.value.replace(/\n/g, ' ') } });
+      }}
       onKeyDown={(event) => {
-        // Enter or Escape finish the title, like a sticky note's Ctrl+Enter; Shift+Enter is ignored (one line).
+        // Enter or Escape finish the title (one line); tldraw's own notes finish on Ctrl+Enter.
         if (event.key === 'Enter' || event.key === 'Escape') {
           event.preventDefault();
           event.stopPropagation();
@@ -135,21 +162,49 @@ function TitleEditor({ shape, util }: { shape: StoryCard; util: StoryCardShapeUt
   );
 }
 
-/** Toolbar tool (shortcut C): click on the canvas to place a card and type its title. */
-export class StoryCardTool extends StateNode {
-  static override id = STORY_CARD_TYPE;
+/**
+ * Toolbar tool (shortcut C): press and release on the canvas to place a card and type its title.
+ * Like tldraw's note tool, editing starts on the release: started on the press, the browser's
+ * focus-on-press would move the keyboard back to the canvas right after the title box took it.
+ */
+class StoryCardIdle extends StateNode {
+  static override id = 'idle';
 
   override onEnter() {
     this.editor.setCursor({ type: 'cross', rotation: 0 });
   }
 
-  override onPointerDown() {
-    const point = this.editor.inputs.getCurrentPagePoint();
-    placeStoryCard(this.editor, { x: point.x - STORY_CARD_SIZE.w / 2, y: point.y - STORY_CARD_SIZE.h / 2 });
+  override onPointerDown(info: TLPointerEventInfo) {
+    this.parent.transition('pointing', info);
   }
 
   override onCancel() {
     this.editor.setCurrentTool('select');
+  }
+}
+
+class StoryCardPointing extends StateNode {
+  static override id = 'pointing';
+
+  override onPointerUp() {
+    const point = this.editor.inputs.getOriginPagePoint();
+    placeStoryCard(this.editor, { x: point.x - STORY_CARD_SIZE.w / 2, y: point.y - STORY_CARD_SIZE.h / 2 });
+  }
+
+  override onCancel() {
+    this.parent.transition('idle');
+  }
+
+  override onInterrupt() {
+    this.parent.transition('idle');
+  }
+}
+
+export class StoryCardTool extends StateNode {
+  static override id = STORY_CARD_TYPE;
+  static override initial = 'idle';
+  static override children() {
+    return [StoryCardIdle, StoryCardPointing];
   }
 }
 
@@ -161,10 +216,10 @@ export function placeStoryCard(editor: Editor, at: { x: number; y: number }) {
   editor.markHistoryStoppingPoint('create story card');
   editor.createShape({ id, type: STORY_CARD_TYPE, x: at.x, y: at.y });
   if (lane) editor.reparentShapes([id], lane.id);
-  editor.select(id);
-  // Straight into typing the title, the way tldraw's own note tool does it.
+  // Straight into typing the title, the way tldraw's note tool does it after the release.
   const shape = editor.getShape(id)!;
-  editor.setEditingShape(shape);
+  editor.select(id);
+  editor.setEditingShape(id);
   editor.setCurrentTool('select.editing_shape', { target: 'shape', shape });
   return id;
 }
