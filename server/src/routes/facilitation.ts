@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { DECK_KINDS, DOT_LIMITS, ESTIMATES, TIMER_LIMITS, CUSTOM_DECK_LIMITS, type AttentionMode, type DeckKind, type TimerAction } from '@planboard/shared';
 import { requireRole } from '../extensions/auth/require-role.js';
-import { boardDataOf } from '../extensions/facilitation/board-data.js';
+import { NoSuchBoardError } from '../extensions/persistence/store.js';
+import { storeBoardData } from '../extensions/facilitation/board-data.js';
 import { boardDocsOf } from '../extensions/facilitation/board-docs.js';
 import { Facilitation, FacilitationError, type Actor } from '../extensions/facilitation/facilitation.js';
 import { boardIdParams, errorResponses, errorSchema } from './schemas.js';
@@ -40,14 +41,13 @@ interface Identity {
 }
 
 export const facilitationRoutes: FastifyPluginAsync = async (app) => {
-  const data = boardDataOf(app.store, app.config.dataDir);
-  const facilitation = new Facilitation(boardDocsOf(app), data);
-  app.addHook('onClose', async () => data.close());
+  const facilitation = new Facilitation(boardDocsOf(app), storeBoardData(app.store));
 
   app.setErrorHandler<FastifyError>((error, _request, reply) => {
     if (error instanceof FacilitationError) {
       return reply.status(error.statusCode).send({ statusCode: error.statusCode, error: ERROR_NAMES[error.statusCode], message: error.message });
     }
+    if (error instanceof NoSuchBoardError) return reply.status(404).send({ statusCode: 404, error: 'Not Found', message: 'board not found' });
     throw error;
   });
 
