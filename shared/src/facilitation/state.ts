@@ -111,3 +111,13 @@ export function readFacilitation(doc: Y.Doc): FacilitationState {
     attention: get<AttentionState>(FacilitationKey.attention),
   };
 }
+
+/** The state of a board on which nobody has facilitated yet. */
+export const NO_FACILITATION: FacilitationState = {
+  chair: null,
+  settings: DEFAULT_FACILITATION_SETTINGS,
+  timer: null,
+  poker: null,
+  dots: null,
+  attention: null,
+};
