@@ -6,6 +6,7 @@ test('a timer runs to a server-issued end, pauses, resumes and takes an extra mi
   let timer = applyTimerAction(null, 'start', 1_000_000, 300_000)!;
   assert.deepEqual(timer, { status: 'running', endsAt: 1_300_000, durationMs: 300_000 });
   assert.equal(remainingMs(timer, 1_100_000), 200_000);
+  assert.equal(remainingMs(timer, 999_000), 300_000, 'a clock a second behind never reads more than the duration');
   timer = applyTimerAction(timer, 'pause', 1_100_000)!;
   assert.equal(remainingMs(timer, 9_999_999), 200_000, 'a paused timer does not run');
   timer = applyTimerAction(timer, 'add', 1_200_000)!;

@@ -14,7 +14,8 @@ export type TimerAction = 'start' | 'pause' | 'resume' | 'add' | 'stop';
 export class TimerError extends Error {}
 
 export function remainingMs(timer: TimerState, now: number): number {
-  return timer.status === 'paused' ? timer.remainingMs : Math.max(0, timer.endsAt - now);
+  // A clock estimate a little behind the server's must not show more than the timer was set to.
+  return timer.status === 'paused' ? timer.remainingMs : Math.min(timer.durationMs, Math.max(0, timer.endsAt - now));
 }
 
 /** The timer after an action at server time `now`; null once stopped. */
