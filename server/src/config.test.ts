@@ -60,3 +60,26 @@ test('DATABASE_URL and REDIS_URL: unset means SQLite and one instance; a bad URL
     );
   }
 });
+
+test('board creation: open by default; token needs a long secret, and a secret needs the token policy', () => {
+  const open = loadConfig({});
+  assert.equal(open.boardCreation, 'open');
+  assert.equal(open.boardCreationToken, null);
+  assert.equal(open.boardCreationsPerMinute, 20);
+  assert.equal(open.metricsToken, null);
+  const closed = loadConfig({ BOARD_CREATION: 'token', BOARD_CREATION_TOKEN: 'a-long-enough-secret', METRICS_TOKEN: 'another-long-secret', BOARD_CREATIONS_PER_MINUTE: '5' });
+  assert.deepEqual([closed.boardCreation, closed.boardCreationToken, closed.metricsToken, closed.boardCreationsPerMinute], ['token', 'a-long-enough-secret', 'another-long-secret', 5]);
+  const refused: [Record<string, string>, RegExp][] = [
+    [{ BOARD_CREATION: 'closed' }, /^BOARD_CREATION="closed" is invalid: expected open .* or token/],
+    [{ BOARD_CREATION: 'token' }, /^BOARD_CREATION_TOKEN is missing/],
+    [{ BOARD_CREATION: 'token', BOARD_CREATION_TOKEN: 'short' }, /^BOARD_CREATION_TOKEN is invalid: expected at least 16 characters/],
+    [{ BOARD_CREATION_TOKEN: 'a-long-enough-secret' }, /^BOARD_CREATION_TOKEN is set but BOARD_CREATION is not token/],
+    [{ METRICS_TOKEN: 'has a space in it!!' }, /^METRICS_TOKEN is invalid/],
+    [{ BOARD_CREATIONS_PER_MINUTE: '0' }, /^BOARD_CREATIONS_PER_MINUTE="0" is invalid/],
+  ];
+  for (const [env, message] of refused) {
+    assert.throws(() => loadConfig(env), (error: Error) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));
+  }
+  // A secret is never echoed back in an error.
+  assert.throws(() => loadConfig({ BOARD_CREATION: 'token', BOARD_CREATION_TOKEN: 'short' }), (error: Error) => !error.message.includes('short'));
+});

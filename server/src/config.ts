@@ -32,7 +32,21 @@ export interface Config {
   databaseUrl: string | null;
   /** `redis://…`: fan updates, presence and control messages out to the other instances; null: one instance. */
   redisUrl: string | null;
+  /** Who may create boards: anyone (`open`) or whoever has `boardCreationToken` (`token`). */
+  boardCreation: BoardCreationPolicy;
+  /** The secret `Authorization: Bearer` value board creation needs when `boardCreation` is `token`. */
+  boardCreationToken: string | null;
+  /** Boards one address may create per minute (attempts count, refused ones too). */
+  boardCreationsPerMinute: number;
+  /** The secret `Authorization: Bearer` value `/metrics` needs; null leaves it open. */
+  metricsToken: string | null;
 }
+
+export const BOARD_CREATION_POLICIES = ['open', 'token'] as const;
+export type BoardCreationPolicy = (typeof BOARD_CREATION_POLICIES)[number];
+
+/** Shortest secret accepted for BOARD_CREATION_TOKEN and METRICS_TOKEN: guessing must be hopeless. */
+export const MIN_SECRET_LENGTH = 16;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -54,6 +68,16 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 function text(env: Env, name: string): string | null {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? null : raw.trim();
+}
+
+/** A secret from the environment: absent, or at least MIN_SECRET_LENGTH visible characters. Never echoed in errors. */
+function secret(env: Env, name: string): string | null {
+  const value = text(env, name);
+  if (value === null) return null;
+  if (value.length < MIN_SECRET_LENGTH || /\s/.test(value)) {
+    throw new ConfigError(`${name} is invalid: expected at least ${MIN_SECRET_LENGTH} characters without spaces (its value is not shown)`);
+  }
+  return value;
 }
 
 function list(env: Env, name: string): string[] | null {
@@ -97,6 +121,17 @@ export function loadConfig(env: Env = process.env): Config {
       throw new ConfigError(`ALLOWED_ORIGINS contains ${JSON.stringify(origin)}: expected origins like https://plan.example.com, comma-separated`);
     }
   }
+  const boardCreation = (text(env, 'BOARD_CREATION') ?? 'open') as BoardCreationPolicy;
+  if (!BOARD_CREATION_POLICIES.includes(boardCreation)) {
+    throw new ConfigError(`BOARD_CREATION=${JSON.stringify(env.BOARD_CREATION)} is invalid: expected open (anyone may create boards) or token (only with BOARD_CREATION_TOKEN)`);
+  }
+  const boardCreationToken = secret(env, 'BOARD_CREATION_TOKEN');
+  if (boardCreation === 'token' && boardCreationToken === null) {
+    throw new ConfigError('BOARD_CREATION_TOKEN is missing: BOARD_CREATION=token needs a secret of at least 16 characters, e.g. from `openssl rand -hex 24`');
+  }
+  if (boardCreation === 'open' && boardCreationToken !== null) {
+    throw new ConfigError('BOARD_CREATION_TOKEN is set but BOARD_CREATION is not token: set BOARD_CREATION=token to require it, or remove the token');
+  }
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host,
@@ -115,5 +150,9 @@ export function loadConfig(env: Env = process.env): Config {
     authFailuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 30, 1, 100_000),
     databaseUrl: serviceUrl(env, 'DATABASE_URL', ['postgres', 'postgresql'], 'postgres://planboard:secret@db.example.com:5432/planboard'),
     redisUrl: serviceUrl(env, 'REDIS_URL', ['redis', 'rediss'], 'redis://redis.example.com:6379'),
+    boardCreation,
+    boardCreationToken,
+    boardCreationsPerMinute: integer(env, 'BOARD_CREATIONS_PER_MINUTE', 20, 1, 1_000_000),
+    metricsToken: secret(env, 'METRICS_TOKEN'),
   };
 }

@@ -39,6 +39,8 @@ export interface ImportResult {
   imported: number;
   /** Name of the lane the cards went into; null when the board has no lane (they go on the page). */
   lane: string | null;
+  /** How many cards went into each lane (a Jira sprint's frame, the backlog ...); lane null is the page. */
+  placed: { lane: string | null; count: number }[];
   /** Rows that did not become a card, with why (row 1 is the header). */
   skipped: SkippedRow[];
   /** Values adjusted to fit (an estimate rounded up, an unknown status). */
@@ -55,6 +57,8 @@ export interface BoardExport {
   schema: unknown;
   /** Record id → record, as in `tl_records`. */
   records: Record<string, unknown>;
+  /** Records left out because JSON cannot represent them (a bigint or binary value written by a raw Yjs client). */
+  omitted?: { id: string; reason: string }[];
 }
 
 /** CSV import limits (`POST /api/boards/:id/import`). */
@@ -72,4 +76,6 @@ export interface ApiError {
 export interface ClientConfig {
   /** tldraw license key, or null when the server has none configured. */
   tldrawLicenseKey: string | null;
+  /** `token`: creating a board needs the instance's board creation token (`Authorization: Bearer`). */
+  boardCreation: 'open' | 'token';
 }

@@ -12,7 +12,9 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
       schema: { params: boardIdParams, response: { 200: { type: 'array', items: linkSchema }, ...errorResponses } },
       preHandler: requireRole(app, 'owner'),
     },
-    async (request) => (await app.store.listLinks(request.params.id)).map(toLinkSummary),
+    // With each link, how many people have the board open through it: the owner sees whom a revoke disconnects.
+    async (request) =>
+      (await app.store.listLinks(request.params.id)).map((link) => ({ ...toLinkSummary(link), activeSessions: app.access.activeSessions(link.id) })),
   );
 
   app.post<{ Params: { id: string }; Body: CreateLinkRequest }>(

@@ -1,18 +1,20 @@
-import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import * as Y from 'yjs';
 import {
   CSV_MAX_BYTES,
   CsvFormatError,
   MetaKey,
   PAGE_ID,
+  analyseCardsCsv,
   cardsToCsv,
   cardsToMarkdown,
   derivePlanning,
   documentRecords,
   getMetaMap,
   getRecordsMap,
-  parseCardsCsv,
-  placeNewCards,
+  jsonProblem,
+  layoutImportedCards,
+  planImport,
   storyCardRecord,
   type BoardExport,
   type ImportResult,
@@ -37,10 +39,14 @@ const rowSchema = {
 
 const importResultSchema = {
   type: 'object',
-  required: ['imported', 'lane', 'skipped', 'warnings', 'cardIds'],
+  required: ['imported', 'lane', 'placed', 'skipped', 'warnings', 'cardIds'],
   properties: {
     imported: { type: 'integer' },
     lane: { type: ['string', 'null'] },
+    placed: {
+      type: 'array',
+      items: { type: 'object', required: ['lane', 'count'], properties: { lane: { type: ['string', 'null'] }, count: { type: 'integer' } } },
+    },
     skipped: { type: 'array', items: rowSchema },
     warnings: { type: 'array', items: rowSchema },
     cardIds: { type: 'array', items: { type: 'string' } },
@@ -59,6 +65,7 @@ const exportSchema = {
     layoutVersion: { type: ['number', 'null'] },
     schema: {},
     records: { type: 'object', additionalProperties: true },
+    omitted: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, reason: { type: 'string' } } } },
   },
 } as const;
 
@@ -151,7 +158,7 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
       }
       let parsed;
       try {
-        parsed = parseCardsCsv(body);
+        parsed = analyseCardsCsv(body);
       } catch (error) {
         if (error instanceof CsvFormatError) return fail(reply, { status: 400, message: error.message });
         throw error;
@@ -168,19 +175,27 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
         let result!: ImportResult;
         // One transaction: every peer sees the whole import arrive at once, and it is stored as one update.
         room.doc.transact(() => {
-          const placement = placeNewCards([...records.values()], cards.length);
-          ensurePage(records, placement.parentId);
-          const cardIds = cards.map((props, i) => {
-            const record = storyCardRecord({ ...placement.positions[i]!, parentId: placement.parentId }, props);
+          // Where each card goes (its Jira sprint's frame, else the backlog lane) and how they are laid out: pure, in shared/.
+          const existing = [...records.values()];
+          const plan = planImport(parsed, derivePlanning(existing).lanes);
+          const layout = layoutImportedCards(existing, cards.map((card, i) => ({ laneId: plan.laneIds[i]!, group: card.group })));
+          ensurePage(records, PAGE_ID);
+          for (const { id, w, h } of layout.resize) {
+            const lane = records.get(id)!;
+            records.set(id, { ...lane, props: { ...(lane['props'] as Record<string, unknown>), w, h } });
+          }
+          for (const { id, dx, dy } of layout.move) {
+            const shape = records.get(id)!;
+            records.set(id, { ...shape, x: Number(shape['x']) + dx, y: Number(shape['y']) + dy });
+          }
+          const cardIds = cards.map((card, i) => {
+            const record = storyCardRecord(layout.positions[i]!, card.props);
             records.set(record.id, record);
             return record.id;
           });
-          const lane = placement.laneHeight !== null ? records.get(placement.parentId) : undefined;
-          if (lane) {
-            const props = lane['props'] as Record<string, unknown>;
-            records.set(lane.id, { ...lane, props: { ...props, h: placement.laneHeight } });
-          }
-          result = { imported: cardIds.length, lane: placement.laneName, skipped, warnings, cardIds };
+          const placed = plan.destinations.map((d) => ({ lane: d.name, count: d.count }));
+          const main = [...plan.destinations].sort((a, b) => b.count - a.count)[0];
+          result = { imported: cardIds.length, lane: main?.name ?? null, placed, skipped, warnings, cardIds };
         }, SERVER_ORIGIN);
         try {
           await app.rooms.writer.flush();
@@ -211,13 +226,20 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
 
   const exportRoute = { schema: { params: boardIdParams, response: errorResponses }, preHandler: requireRole(app, 'viewer') };
 
+  /** The board's planning, with a warning naming the records that could not be read (they are left out). */
+  function planningOf(request: FastifyRequest, records: Record<string, StoredRecord>) {
+    const model = derivePlanning(Object.values(records));
+    if (model.invalid.length > 0) request.log.warn({ board: (request.params as { id: string }).id, invalid: model.invalid.slice(0, 10) }, 'malformed records left out of an export');
+    return model;
+  }
+
   app.get<{ Params: { id: string } }>('/boards/:id/export.csv', exportRoute, async (request, reply) => {
     const data = await readBoard(request.params.id);
     if (!data) return fail(reply, { status: 404, message: 'board not found' });
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', attachment(data.board.title, 'csv'))
-      .send(cardsToCsv(derivePlanning(Object.values(data.records))));
+      .send(cardsToCsv(planningOf(request, data.records)));
   });
 
   app.get<{ Params: { id: string } }>('/boards/:id/export.md', exportRoute, async (request, reply) => {
@@ -226,7 +248,7 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
     return reply
       .header('content-type', 'text/markdown; charset=utf-8')
       .header('content-disposition', attachment(data.board.title, 'md'))
-      .send(cardsToMarkdown(derivePlanning(Object.values(data.records)), data.board.title));
+      .send(cardsToMarkdown(planningOf(request, data.records), data.board.title));
   });
 
   app.get<{ Params: { id: string } }>(
@@ -237,12 +259,24 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
       if (!data) return fail(reply, { status: 404, message: 'board not found' });
       const { id, title, createdAt } = data.board;
       const layoutVersion = data.meta[MetaKey.layoutVersion];
+      // The document as it is, malformed records included, except values JSON cannot carry
+      // (Yjs can hold bigints and binary): those are listed instead of failing the export.
+      const records: Record<string, unknown> = {};
+      const omitted: NonNullable<BoardExport['omitted']> = [];
+      for (const [key, record] of Object.entries(data.records)) {
+        const problem = jsonProblem(record);
+        if (problem) omitted.push({ id: key, reason: problem });
+        else records[key] = record;
+      }
+      const schema = data.meta[MetaKey.schema] ?? null;
       const body: BoardExport = {
         board: { id, title, createdAt },
         layoutVersion: typeof layoutVersion === 'number' ? layoutVersion : null,
-        schema: data.meta[MetaKey.schema] ?? null,
-        records: data.records,
+        schema: jsonProblem(schema) ? null : schema,
+        records,
+        ...(omitted.length > 0 ? { omitted } : {}),
       };
+      if (omitted.length > 0) request.log.warn({ board: id, omitted: omitted.length }, 'records left out of a JSON export');
       return reply.header('content-disposition', attachment(title, 'json')).send(body);
     },
   );

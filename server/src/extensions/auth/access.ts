@@ -88,6 +88,11 @@ export class Access {
     };
   }
 
+  /** How many live sessions (open boards) use a link on this instance right now. */
+  activeSessions(linkId: string): number {
+    return this.#sessions.get(linkId)?.size ?? 0;
+  }
+
   /** Closes every live session of a revoked link. */
   revoke(linkId: string): void {
     for (const session of this.#sessions.get(linkId) ?? []) session.close(CloseCode.unauthorized, 'this link was revoked');
