@@ -160,3 +160,25 @@ test('bad input gets a clear 4xx in one shape', async () => {
   assert.equal(anonymous.status, 401);
   closeAll(everyone);
 });
+
+test('an editor whose client writes the facilitation map itself is ignored: the chair and the round stay the server\'s', async () => {
+  const { cardId, ada, bo, cy, everyone } = await workshop();
+  await ada.act('chair', { action: 'take' });
+  await ada.act('poker', { action: 'open', cardId });
+  await waitFor(() => cy.state().poker?.status === 'voting', 'the round');
+  // Bo's client forges: Bo in the chair, the round revealed with invented results.
+  bo.doc.getMap('facilitation').set('chair', { userId: bo.userId, name: 'Bo' });
+  bo.doc.getMap('facilitation').set('poker', { ...bo.state().poker, status: 'revealed' });
+  bo.doc.getMap('facilitation').delete('timer');
+  // An ordinary edit by another editor still goes through, and arrives after the forgery.
+  getRecordsMap(cy.doc).set('shape:marker', { id: 'shape:marker', typeName: 'shape' });
+  await waitFor(() => getRecordsMap(ada.doc).has('shape:marker'), 'the ordinary edit');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  for (const person of [ada, cy]) {
+    assert.equal(person.state().chair?.name, 'Ada');
+    assert.equal(person.state().poker?.status, 'voting');
+  }
+  // The server still acts on its own data: Bo is not the facilitator.
+  assert.equal((await bo.act('poker', { action: 'reveal' })).status, 403);
+  closeAll(everyone);
+});

@@ -27,6 +27,11 @@ export interface RoomHooks {
   onUpdate(boardId: string, update: Uint8Array): void;
   /** A peer without write access sent a document update (it was dropped). */
   onRefusedWrite?(connection: Connection): void;
+  /**
+   * Whether a writer's update must be dropped before it touches the document (it writes what only
+   * the server may write, e.g. the facilitation map). Until the relay core's `beforeApplyUpdate`.
+   */
+  refuseUpdate?(doc: Y.Doc, update: Uint8Array): boolean;
 }
 
 export interface RoomLimits {
@@ -271,6 +276,10 @@ export class Room {
         // An empty update (what a new peer answers our sync step 1 with) changes nothing, and
         // need not wait for a stored snapshot to be applied.
         if (isEmptyUpdate(update)) break;
+        if (this.#hooks.refuseUpdate?.(this.doc, update)) {
+          this.#hooks.onRefusedWrite?.(connection);
+          return;
+        }
         try {
           Y.applyUpdate(this.doc, update, connection);
         } catch (error) {

@@ -1,3 +1,4 @@
+import type * as Y from 'yjs';
 import type { FastifyBaseLogger } from 'fastify';
 import { CloseCode } from '@planboard/shared';
 import type { BoardStore } from '../extensions/persistence/store.js';
@@ -27,6 +28,8 @@ export class Rooms {
   readonly #loaded = new Map<string, Room>();
   readonly #options: RoomsOptions;
   readonly writer: UpdateWriter;
+  /** Checks a writer's update must pass before it is applied (see `RoomHooks.refuseUpdate`). */
+  readonly updateGuards: ((doc: Y.Doc, update: Uint8Array) => boolean)[] = [];
 
   constructor(options: RoomsOptions) {
     this.#options = options;
@@ -95,6 +98,7 @@ export class Rooms {
     const room = new Room(boardId, {
       onUpdate: (id, update) => this.writer.enqueue(id, update),
       onRefusedWrite: () => metrics.viewerWritesDropped.inc(),
+      refuseUpdate: (doc, update) => this.updateGuards.some((refuses) => refuses(doc, update)),
     }, { maxPendingBytes: this.#options.maxPendingBytes });
     room.load(updates);
     this.#loaded.set(boardId, room);
