@@ -10,6 +10,9 @@ import * as Y from 'yjs';
  * the item it was inserted next to (`origin` / `rightOrigin`), which is looked up in the document.
  */
 export function updateTouchesMap(doc: Y.Doc, update: Uint8Array, mapName: string): boolean {
+  const map = doc.share.get(mapName) ?? null;
+  // A board that never had the map: only an update naming it as a parent can create it.
+  if (map === null && !containsText(update, mapName)) return false;
   let decoded: ReturnType<typeof Y.decodeUpdate>;
   try {
     decoded = Y.decodeUpdate(update);
@@ -17,7 +20,6 @@ export function updateTouchesMap(doc: Y.Doc, update: Uint8Array, mapName: string
     // Not ours to judge: the relay refuses undecodable updates on its own.
     return false;
   }
-  const map = doc.share.get(mapName) ?? null;
   const inMap = (id: Y.ID | null): boolean => {
     if (!id || map === null) return false;
     const known = doc.store.clients.get(id.client);
@@ -55,4 +57,15 @@ function* itemsOf(map: Y.AbstractType<any>): Generator<Y.Item> {
   for (const last of map._map.values()) {
     for (let item: Y.Item | null = last; item; item = item.left) yield item;
   }
+}
+
+const encoder = new TextEncoder();
+
+function containsText(bytes: Uint8Array, text: string): boolean {
+  const needle = encoder.encode(text);
+  outer: for (let i = 0; i <= bytes.length - needle.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
 }
