@@ -16,6 +16,7 @@ import {
   layoutImportedCards,
   planImport,
   storyCardRecord,
+  stripControlCharacters,
   type BoardExport,
   type ImportResult,
   type StoredRecord,
@@ -106,8 +107,10 @@ export function safeFileName(title: string): string {
   return ascii || 'board';
 }
 
-function attachment(title: string, extension: string): string {
-  return `attachment; filename="${safeFileName(title)}.${extension}"; filename*=UTF-8''${encodeURIComponent(`${title.trim() || 'board'}.${extension}`)}`;
+function attachment(boardTitle: string, extension: string): string {
+  // A title stored before titles were cleaned may hold what encodeURIComponent throws on.
+  const title = stripControlCharacters(boardTitle).trim();
+  return `attachment; filename="${safeFileName(title)}.${extension}"; filename*=UTF-8''${encodeURIComponent(`${title || 'board'}.${extension}`)}`;
 }
 
 /** Adds the document and page records an import's cards need when the board was never opened. */

@@ -78,3 +78,13 @@ test('a rich text nested deeper than any editor writes is not followed to a stac
   const model = derivePlanning([note]);
   assert.equal(model.invalid.length + model.headers.length, 1);
 });
+
+test('an optional field left undefined (as tldraw may write it) is plain enough', () => {
+  assert.equal(recordProblem({ id: 'asset:1', typeName: 'asset', props: { fileSize: undefined }, meta: {} }), null);
+  assert.equal(recordProblem({ ...card, meta: { note: undefined } }), null);
+});
+
+test('a shape another integration writes without meta, isLocked or opacity passes', () => {
+  const shape = { id: 'shape:from-a', typeName: 'shape', type: 'geo', x: 10, y: 20, rotation: 0, parentId: 'page:page', index: 'a1', props: { w: 100, h: 80, geo: 'rectangle', color: 'black' } };
+  assert.equal(recordProblem(shape, shape.id), null);
+});
