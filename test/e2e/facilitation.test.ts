@@ -110,7 +110,7 @@ test('a workshop: poker round, timer, dot vote, summon and follow-me in three br
   await ada.mouse.down();
   await ada.mouse.move(sprintLabel.x + from.width / 2 + 20, sprintLabel.y + sprintLabel.height + from.height, { steps: 12 });
   await ada.mouse.up();
-  for (const page of everyone) await waitForText(page, '[data-testid="lane-total"][data-name="Sprint 1"]', '0+ / 30 pts · 1 card');
+  for (const page of everyone) await waitForText(page, '[data-testid="lane-total"][data-name="Sprint 1"]', /^0 \/ 30 pts.*· 1 card$/);
 
   // Ada takes the facilitator's chair; everyone sees it.
   await ada.getByTestId('facilitate-button').click();
@@ -143,7 +143,7 @@ test('a workshop: poker round, timer, dot vote, summon and follow-me in three br
   await ada.getByTestId('poker-accept').click();
   for (const page of everyone) {
     await waitForText(page, '[data-testid="poker-accepted"]', 'Accepted: 8 points');
-    await waitForText(page, '[data-testid="lane-total"][data-name="Sprint 1"]', '8 / 30 pts · 1 card');
+    await waitForText(page, '[data-testid="lane-total"][data-name="Sprint 1"]', /^8 \/ 30 pts · 1 card$/);
     await until('the card to show 8', async () => (await card(page, CARDS[0]!).locator('.pb-card__estimate').first().textContent())?.trim() === '8');
   }
   await ada.getByTestId('poker-close').click();

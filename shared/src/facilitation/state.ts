@@ -20,7 +20,15 @@ export const FacilitationKey = {
   poker: 'poker',
   dots: 'dots',
   attention: 'attention',
+  /**
+   * One key per participant who voted in a round (`pokerVoted + roundId + ':' + userId`), never
+   * with the value: instances recording votes at the same time write different keys, so no one
+   * drops out of the list.
+   */
+  pokerVoted: 'poker-voted:',
 } as const;
+
+export const pokerVotedKey = (roundId: string, userId: string) => `${FacilitationKey.pokerVoted}${roundId}:${userId}`;
 
 /** A participant as the facilitation features name them: the presence user id and name. */
 export interface Participant {
@@ -43,7 +51,7 @@ export interface PokerRoundState {
   deck: Deck;
   autoReveal: boolean;
   status: PokerStatus;
-  /** Who has voted (or passed), in the order they did. Never the value. */
+  /** Who has voted (or passed), in the order they did. Never the value. Read from the `pokerVoted` keys. */
   voted: Participant[];
   /** Who said "I don't vote" for this round. */
   spectators: Participant[];
@@ -106,7 +114,7 @@ export function readFacilitation(doc: Y.Doc): FacilitationState {
     chair: get<Participant>(FacilitationKey.chair),
     settings: { ...DEFAULT_FACILITATION_SETTINGS, ...get<Partial<FacilitationSettings>>(FacilitationKey.settings) },
     timer: get<TimerState>(FacilitationKey.timer),
-    poker: get<PokerRoundState>(FacilitationKey.poker),
+    poker: readRound(map, get<PokerRoundState>(FacilitationKey.poker)),
     dots: get<DotVoteState>(FacilitationKey.dots),
     attention: get<AttentionState>(FacilitationKey.attention),
   };
@@ -121,3 +129,12 @@ export const NO_FACILITATION: FacilitationState = {
   dots: null,
   attention: null,
 };
+
+function readRound(map: Y.Map<unknown>, round: PokerRoundState | null): PokerRoundState | null {
+  if (!round) return null;
+  const prefix = `${FacilitationKey.pokerVoted}${round.roundId}:`;
+  const voted: (Participant & { at: number })[] = [];
+  for (const [key, value] of map.entries()) if (key.startsWith(prefix)) voted.push(value as Participant & { at: number });
+  voted.sort((a, b) => a.at - b.at || a.name.localeCompare(b.name));
+  return { ...round, voted: voted.map(({ userId, name }) => ({ userId, name })) };
+}

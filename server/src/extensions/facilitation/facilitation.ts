@@ -15,6 +15,7 @@ import {
   isEstimate,
   makeDeck,
   placeDot,
+  pokerVotedKey,
   setCardEstimate,
   setCardVotes,
   summarizeVotes,
@@ -255,9 +256,18 @@ export class Facilitation {
     return round;
   }
 
-  async #setRound(boardId: string, round: PokerRoundState | null): Promise<void> {
-    await this.#data.set(boardId, DataKey.round, round);
-    await this.#publish(boardId, (map) => map.set(FacilitationKey.poker, round));
+  /** Stores and publishes the round; the public "who voted" keys of any other round go. */
+  async #setRound(boardId: string, round: PokerRoundState | null, change?: (map: Y.Map<unknown>) => void): Promise<void> {
+    const stored = round && { ...round, voted: [] };
+    await this.#data.set(boardId, DataKey.round, stored);
+    await this.#publish(boardId, (map) => {
+      map.set(FacilitationKey.poker, stored);
+      const current = round ? `${FacilitationKey.pokerVoted}${round.roundId}:` : null;
+      for (const key of [...map.keys()]) {
+        if (key.startsWith(FacilitationKey.pokerVoted) && (current === null || !key.startsWith(current))) map.delete(key);
+      }
+      change?.(map);
+    });
   }
 
   /**
@@ -273,12 +283,17 @@ export class Facilitation {
       const vote: StoredVote = { value, name: actor.name };
       await this.#data.set(boardId, DataKey.votes(round.roundId) + actor.userId, vote);
       const votes = await this.#votes(boardId, round.roundId);
-      round.voted = [...votes].map(([userId, v]) => ({ userId, name: v.name }));
+      const wasSpectator = round.spectators.some((s) => s.userId === actor.userId);
       round.spectators = round.spectators.filter((s) => s.userId !== actor.userId);
-      if (round.autoReveal && (await this.#everyoneVoted(boardId, round))) {
+      const voted = { userId: actor.userId, name: actor.name, at: this.#now() };
+      if (round.autoReveal && (await this.#everyoneVoted(boardId, round, votes))) {
         this.#reveal(round, votes);
+      } else if (!wasSpectator) {
+        // Only this person's "voted" key changes: other instances may be recording votes too.
+        await this.#publish(boardId, (map) => map.set(pokerVotedKey(round.roundId, actor.userId), voted));
+        return;
       }
-      await this.#setRound(boardId, round);
+      await this.#setRound(boardId, round, (map) => map.set(pokerVotedKey(round.roundId, actor.userId), voted));
     });
   }
 
@@ -289,16 +304,14 @@ export class Facilitation {
       round.spectators = round.spectators.filter((s) => s.userId !== actor.userId);
       if (spectating) {
         round.spectators.push({ userId: actor.userId, name: actor.name });
-        if (round.status === 'voting') {
-          await this.#data.set(boardId, DataKey.votes(round.roundId) + actor.userId, null);
-          round.voted = round.voted.filter((v) => v.userId !== actor.userId);
-        }
+        if (round.status === 'voting') await this.#data.set(boardId, DataKey.votes(round.roundId) + actor.userId, null);
       }
+      const votes = await this.#votes(boardId, round.roundId);
       // The last person still expected may be the one stepping out.
-      if (round.status === 'voting' && round.autoReveal && (await this.#everyoneVoted(boardId, round))) {
-        this.#reveal(round, await this.#votes(boardId, round.roundId));
-      }
-      await this.#setRound(boardId, round);
+      if (round.status === 'voting' && round.autoReveal && (await this.#everyoneVoted(boardId, round, votes))) this.#reveal(round, votes);
+      await this.#setRound(boardId, round, (map) => {
+        if (spectating && round.status === 'voting') map.delete(pokerVotedKey(round.roundId, actor.userId));
+      });
     });
   }
 
@@ -309,9 +322,9 @@ export class Facilitation {
   }
 
   /** Everyone present who may vote and has not said "I don't vote" has voted. */
-  async #everyoneVoted(boardId: string, round: PokerRoundState): Promise<boolean> {
+  async #everyoneVoted(boardId: string, round: PokerRoundState, votes: Map<string, StoredVote>): Promise<boolean> {
     const present = await this.#docs.present(boardId);
-    const voted = new Set(round.voted.map((v) => v.userId));
+    const voted = new Set(votes.keys());
     const spectators = new Set(round.spectators.map((s) => s.userId));
     const voters = present.filter((p) => p.role !== null && hasRole(p.role, 'editor') && !spectators.has(p.userId));
     return voters.length > 0 && voters.every((p) => voted.has(p.userId));
