@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
@@ -11,6 +12,8 @@ import { waitFor } from '../support/clients.js';
  */
 export interface Participant {
   userId: string;
+  /** The secret this participant's browser proves its id with. */
+  secret: string;
   name: string;
   role: Role;
   doc: Y.Doc;
@@ -40,10 +43,12 @@ export async function join(server: { url: string; wsUrl: string }, boardId: stri
     disableBc: true,
   });
   const userId = `user-${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`;
+  const secret = randomBytes(24).toString('base64url');
   provider.awareness.setLocalStateField('user', { id: userId, name, color: '#1971c2' });
   await waitFor(() => provider.synced, `${name} to sync`);
   return {
     userId,
+    secret,
     name,
     role,
     doc,
@@ -54,7 +59,7 @@ export async function join(server: { url: string; wsUrl: string }, boardId: stri
       const response = await fetch(`${server.url}/api/boards/${boardId}/facilitation/${path}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ userId, name, ...body }),
+        body: JSON.stringify({ userId, name, secret, ...body }),
       });
       const text = await response.text();
       bodies.push(text);

@@ -136,6 +136,29 @@ test('only the facilitator opens, reveals, accepts, summons and runs the timer; 
   closeAll(everyone);
 });
 
+test('nobody can act under someone else\'s presence id, though the chair\'s id is public', async () => {
+  const { board, cardId, ada, bo, everyone } = await workshop();
+  await ada.act('chair', { action: 'take' });
+  await waitFor(() => bo.state().chair?.userId === ada.userId, 'the chair to be public');
+  // Bo copies Ada's id from the document and calls with it (and Bo's own secret).
+  const impostor = await fetch(`${server.url}/api/boards/${board.id}/facilitation/poker`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${board.links.owner.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ userId: bo.state().chair!.userId, name: 'Ada', secret: bo.secret, action: 'open', cardId }),
+  });
+  assert.equal(impostor.status, 403);
+  assert.match(((await impostor.json()) as { message: string }).message, /someone else/);
+  assert.equal(bo.state().poker, null);
+  // Without a secret the call is malformed.
+  const bare = await fetch(`${server.url}/api/boards/${board.id}/facilitation/chair`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${board.links.owner.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ userId: 'someone-new', name: 'X', action: 'take' }),
+  });
+  assert.equal(bare.status, 400);
+  closeAll(everyone);
+});
+
 test('bad input gets a clear 4xx in one shape', async () => {
   const { ada, everyone } = await workshop();
   await ada.act('chair', { action: 'take' });
@@ -155,7 +178,7 @@ test('bad input gets a clear 4xx in one shape', async () => {
     assert.ok(typeof parsed['message'] === 'string' && parsed['message'].length > 5);
   }
   const anonymous = await fetch(`${server.url}/api/boards/${everyone[0]!.provider.roomname}/facilitation/chair`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'u', name: 'n', action: 'take' }),
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'u', name: 'n', secret: 'x'.repeat(20), action: 'take' }),
   });
   assert.equal(anonymous.status, 401);
   closeAll(everyone);

@@ -11,6 +11,7 @@ test('votes, the chair and the timer survive a server restart mid-round', async 
   let ada = await join(server, board.id, board.links.owner.token, 'Ada', 'owner');
   let bo = await join(server, board.id, board.links.edit.token, 'Bo', 'editor');
   const adaId = ada.userId;
+  const adaSecret = ada.secret;
   const boId = bo.userId;
   await ada.act('chair', { action: 'take' });
   await ada.act('timer', { action: 'start', durationMs: 600_000 });
@@ -33,7 +34,7 @@ test('votes, the chair and the timer survive a server restart mid-round', async 
       fetch(`${server.url}/api/boards/${board.id}/facilitation/${path}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${board.links.owner.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ userId: adaId, name: 'Ada', ...body }),
+        body: JSON.stringify({ userId: adaId, name: 'Ada', secret: adaSecret, ...body }),
       });
     const state = bo.state();
     assert.equal(state.chair?.userId, adaId);

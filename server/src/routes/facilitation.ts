@@ -16,21 +16,23 @@ import { boardIdParams, errorResponses, errorSchema } from './schemas.js';
  */
 const ERROR_NAMES = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' } as const;
 
-const identity = {
+const person = {
   userId: { type: 'string', minLength: 1, maxLength: 64 },
   name: { type: 'string', minLength: 1, maxLength: 80 },
 } as const;
+/** Who calls: their presence id and name, and the secret that proves the id is theirs. */
+const identity = { ...person, secret: { type: 'string', minLength: 16, maxLength: 128 } } as const;
 
 function body<P extends Record<string, object>>(properties: P, required: (keyof P & string)[] = []) {
   return {
     type: 'object',
     additionalProperties: false,
-    required: ['userId', 'name', ...required],
+    required: ['userId', 'name', 'secret', ...required],
     properties: { ...identity, ...properties },
   } as const;
 }
 
-const participant = { type: 'object', additionalProperties: false, required: ['userId', 'name'], properties: identity } as const;
+const participant = { type: 'object', additionalProperties: false, required: ['userId', 'name'], properties: person } as const;
 const responses = { 204: { type: 'null' }, ...errorResponses, 409: errorSchema } as const;
 const dotsResponse = { type: 'object', required: ['dots'], properties: { dots: { type: 'object', additionalProperties: { type: 'integer' } } } } as const;
 
@@ -38,6 +40,7 @@ type Params = { id: string };
 interface Identity {
   userId: string;
   name: string;
+  secret: string;
 }
 
 export const facilitationRoutes: FastifyPluginAsync = async (app) => {
@@ -54,9 +57,15 @@ export const facilitationRoutes: FastifyPluginAsync = async (app) => {
   });
 
   const actor = (request: FastifyRequest<{ Body: Identity }>): Actor => ({ userId: request.body.userId, name: request.body.name, role: request.link!.role });
+  const identify = async (request: FastifyRequest) => {
+    const { id } = request.params as Params;
+    const { userId, secret } = (request.body ?? request.query) as Identity;
+    await facilitation.identify(id, userId, secret);
+  };
+  const guards = [requireRole(app, 'viewer'), identify];
   const route = <B extends object>(schemaBody: B) => ({
     schema: { params: boardIdParams, body: schemaBody, response: responses },
-    preHandler: requireRole(app, 'viewer'),
+    preHandler: guards,
   });
 
   /** The server's clock, so that every participant counts the timer down from the same time. */
@@ -175,20 +184,20 @@ export const facilitationRoutes: FastifyPluginAsync = async (app) => {
         body: body({ cardId: { type: 'string', minLength: 1, maxLength: 200 }, delta: { type: 'integer', enum: [1, -1] } }, ['cardId', 'delta']),
         response: { 200: dotsResponse, ...errorResponses, 409: errorSchema },
       },
-      preHandler: requireRole(app, 'viewer'),
+      preHandler: guards,
     },
     async (request) => ({ dots: await facilitation.placeDot(request.params.id, actor(request), request.body.cardId, request.body.delta) }),
   );
 
-  app.get<{ Params: Params; Querystring: { userId: string } }>(
+  app.get<{ Params: Params; Querystring: { userId: string; secret: string } }>(
     '/boards/:id/facilitation/dots/mine',
     {
       schema: {
         params: boardIdParams,
-        querystring: { type: 'object', required: ['userId'], properties: { userId: identity.userId } },
+        querystring: { type: 'object', required: ['userId', 'secret'], properties: { userId: identity.userId, secret: identity.secret } },
         response: { 200: dotsResponse, ...errorResponses },
       },
-      preHandler: requireRole(app, 'viewer'),
+      preHandler: guards,
     },
     async (request) => ({ dots: await facilitation.myDots(request.params.id, request.query.userId) }),
   );

@@ -25,6 +25,21 @@ export interface Person {
   you: boolean;
 }
 
+/**
+ * This browser's facilitation secret: sent with every call beside the (public) presence id, so
+ * that nobody else can act under that id. Kept beside the presence identity, for every board.
+ */
+function participantSecret(): string {
+  const key = 'planboard:facilitation-secret';
+  let secret = localStorage.getItem(key);
+  if (!secret || secret.length < 16) {
+    const bytes = crypto.getRandomValues(new Uint8Array(32));
+    secret = btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
+    localStorage.setItem(key, secret);
+  }
+  return secret;
+}
+
 /** tldraw names a participant `user:<presence id>` in its presence records. */
 export const tldrawUserId = (userId: string) => `user:${userId}`;
 
@@ -50,6 +65,7 @@ export class FacilitationSession {
   readonly role: Role;
   readonly me: PresenceUser;
   readonly #token: string;
+  readonly #secret = participantSecret();
   readonly #doc: Y.Doc;
   readonly #awareness: Awareness;
   #timer: ReturnType<typeof setInterval>;
@@ -145,7 +161,7 @@ export class FacilitationSession {
       const response = await fetch(`/api/boards/${this.boardId}/facilitation/${path}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${this.#token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ userId: this.me.id, name: this.me.name, ...body }),
+        body: JSON.stringify({ userId: this.me.id, name: this.me.name, secret: this.#secret, ...body }),
       });
       if (!response.ok) {
         const payload = (await response.json().catch(() => null)) as { message?: string } | null;
@@ -181,7 +197,7 @@ export class FacilitationSession {
       return;
     }
     try {
-      const response = await fetch(`/api/boards/${this.boardId}/facilitation/dots/mine?userId=${encodeURIComponent(this.me.id)}`, {
+      const response = await fetch(`/api/boards/${this.boardId}/facilitation/dots/mine?userId=${encodeURIComponent(this.me.id)}&secret=${encodeURIComponent(this.#secret)}`, {
         headers: { authorization: `Bearer ${this.#token}` },
       });
       if (response.ok) this.myDots = ((await response.json()) as { dots: Dots }).dots;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import * as Y from 'yjs';
 import {
   DEFAULT_FACILITATION_SETTINGS,
@@ -61,6 +61,7 @@ const DataKey = {
   votes: (roundId: string) => `facilitation:poker-vote:${roundId}:`,
   dotVote: 'facilitation:dots',
   dots: (voteId: string) => `facilitation:dots:${voteId}:`,
+  participant: (userId: string) => `facilitation:participant:${userId}`,
 } as const;
 
 interface StoredVote {
@@ -133,6 +134,24 @@ export class Facilitation {
     if (!chair) throw new FacilitationError(403, 'only the facilitator may do this; nobody holds the facilitator\'s chair yet');
     if (chair.userId !== actor.userId || !hasRole(actor.role, 'editor')) {
       throw new FacilitationError(403, `only the facilitator (${chair.name}) may do this`);
+    }
+  }
+
+  /**
+   * Presence ids are public (the chair's is in the document), so each browser also holds a secret
+   * of its own and sends it with every call. The first call of an id on a board binds the id to
+   * that secret's hash; later calls with another secret are refused: nobody acts as someone else.
+   */
+  async identify(boardId: string, userId: string, secret: string): Promise<void> {
+    const hash = createHash('sha256').update(secret).digest();
+    const stored = (await this.#data.get(boardId, DataKey.participant(userId))) as string | null;
+    if (stored === null) {
+      await this.#data.set(boardId, DataKey.participant(userId), hash.toString('base64'));
+      return;
+    }
+    const expected = Buffer.from(stored, 'base64');
+    if (expected.length !== hash.length || !timingSafeEqual(expected, hash)) {
+      throw new FacilitationError(403, 'this participant id is already used by someone else on this board');
     }
   }
 
