@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getRecordsMap, type StoryCardProps } from '@planboard/shared';
-import { waitFor } from '../support/clients.js';
+import { putShape, waitFor } from '../support/clients.js';
 import { createBoardWithLinks, startServer, type RunningServer } from '../support/server.js';
 import { importCards, join, occurrences, type Participant } from './participants.js';
 
@@ -194,7 +194,7 @@ test('an editor whose client writes the facilitation map itself is ignored: the 
   bo.doc.getMap('facilitation').set('poker', { ...bo.state().poker, status: 'revealed' });
   bo.doc.getMap('facilitation').delete('timer');
   // An ordinary edit by another editor still goes through, and arrives after the forgery.
-  getRecordsMap(cy.doc).set('shape:marker', { id: 'shape:marker', typeName: 'shape' });
+  putShape(cy.doc, 'shape:marker');
   await waitFor(() => getRecordsMap(ada.doc).has('shape:marker'), 'the ordinary edit');
   await new Promise((resolve) => setTimeout(resolve, 200));
   for (const person of [ada, cy]) {

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { DECK_KINDS, DOT_LIMITS, ESTIMATES, FACILITATION_MAP, TIMER_LIMITS, CUSTOM_DECK_LIMITS, updateTouchesMap, type AttentionMode, type DeckKind, type TimerAction } from '@planboard/shared';
+import { DECK_KINDS, DOT_LIMITS, ESTIMATES, TIMER_LIMITS, CUSTOM_DECK_LIMITS, type AttentionMode, type DeckKind, type TimerAction } from '@planboard/shared';
 import { requireRole } from '../extensions/auth/require-role.js';
 import { NoSuchBoardError } from '../extensions/persistence/store.js';
 import { storeBoardData } from '../extensions/facilitation/board-data.js';
@@ -45,8 +45,6 @@ interface Identity {
 
 export const facilitationRoutes: FastifyPluginAsync = async (app) => {
   const facilitation = new Facilitation(boardDocsOf(app), storeBoardData(app.store));
-  // Only the server writes the facilitation map: a peer's update that touches it is dropped.
-  app.rooms.updateGuards.push((doc, update) => updateTouchesMap(doc, update, FACILITATION_MAP));
 
   app.setErrorHandler<FastifyError>((error, _request, reply) => {
     if (error instanceof FacilitationError) {
