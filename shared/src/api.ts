@@ -39,6 +39,8 @@ export interface ImportResult {
   imported: number;
   /** Name of the lane the cards went into; null when the board has no lane (they go on the page). */
   lane: string | null;
+  /** How many cards went into each lane (a Jira sprint's frame, the backlog ...); lane null is the page. */
+  placed: { lane: string | null; count: number }[];
   /** Rows that did not become a card, with why (row 1 is the header). */
   skipped: SkippedRow[];
   /** Values adjusted to fit (an estimate rounded up, an unknown status). */

@@ -10,6 +10,7 @@ export * from './planning/records.js';
 export * from './planning/templates.js';
 export * from './planning/layout.js';
 export * from './planning/csv.js';
+export * from './planning/csv-preview.js';
 export * from './planning/story-map.js';
 export * from './planning/validate-record.js';
 export * from './planning/validate-update.js';

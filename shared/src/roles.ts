@@ -25,6 +25,8 @@ export interface LinkSummary {
   createdAt: string;
   /** ISO 8601, or null for a link that does not expire. */
   expiresAt: string | null;
+  /** In the owner's list: how many open sessions (tabs) use the link now, on the instance that answered. */
+  activeSessions?: number;
 }
 
 export interface CreatedLink extends LinkSummary {

@@ -27,3 +27,8 @@ test('ordinary text, accents and emoji pass unchanged; hasControlCharacters agre
   }
   for (const text of ['a\u0000', 'b\n', 'c\u202E', 'd\u2066', 'e\t']) assert.equal(hasControlCharacters(text), true, JSON.stringify(text));
 });
+
+test('half a surrogate pair (JSON allows it, UTF-8 does not) becomes U+FFFD; whole pairs stay', () => {
+  assert.equal(stripControlCharacters('a\uD800b\uDC00c 😀'), 'a\uFFFDb\uFFFDc 😀');
+  assert.doesNotThrow(() => encodeURIComponent(stripControlCharacters('x\uDBFF')));
+});

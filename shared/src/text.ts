@@ -15,17 +15,20 @@ const CONTROLS = /[\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F\u061C\u2
 // eslint-disable-next-line no-control-regex -- as above
 const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F\u061C\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]/;
 
+/** Half a surrogate pair: not text at all (JSON can carry one, UTF-8 cannot, encodeURIComponent throws). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 export interface StripOptions {
   /** Keep line breaks (normalised to \n) and tabs: for descriptions. Default: one line. */
   multiline?: boolean;
 }
 
-/** `text` without control characters; in one-line text, line breaks and tabs become spaces. */
+/** `text` without control characters; in one-line text, line breaks and tabs become spaces; a lone surrogate becomes U+FFFD. */
 export function stripControlCharacters(text: string, options: StripOptions = {}): string {
   const withBreaks = options.multiline
     ? text.replace(BREAKS, (sequence) => (sequence === '\t' ? '\t' : '\n'))
     : text.replace(BREAKS, ' ');
-  return withBreaks.replace(CONTROLS, '');
+  return withBreaks.replace(CONTROLS, '').replace(LONE_SURROGATE, '\uFFFD');
 }
 
 /** Whether one-line `text` holds anything `stripControlCharacters` would change. */

@@ -105,7 +105,7 @@ export async function startBenchServer(kind: ServerKind, options: StartOptions =
     const dataDir = mkdtempSync(join(tmpdir(), 'planboard-bench-'));
     // Warnings only, so the benchmark measures the relay rather than request logging. Durable
     // storage stays on with its default flush interval: that is what users run.
-    const env = { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', AUTH_FAILURES_PER_MINUTE: '100000', BOARD_IDLE_MS: String(options.boardIdleMs ?? 600_000) };
+    const env = { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', AUTH_FAILURES_PER_MINUTE: '100000', BOARD_CREATIONS_PER_MINUTE: '1000000', BOARD_IDLE_MS: String(options.boardIdleMs ?? 600_000) };
     const start = async () => {
       const started = spawn(process.execPath, [PLANBOARD_MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
       watchOutput(started, problems);

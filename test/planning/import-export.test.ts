@@ -162,10 +162,18 @@ test('Jira then Linear CSV imported over HTTP reach a connected stock client liv
     assert.deepEqual(props[3]!.labels, ['search', 'perf']);
     for (const id of jira.cardIds) assert.equal(records.get(id)!['parentId'], inboxBefore.id, 'a child of the Inbox frame');
 
-    // Eight cards do not fit in a 900-high column of one card per row: the lane grew to hold them.
-    const grownTo = (records.get(inboxBefore.id)!['props'] as { h: number }).h;
-    assert.ok(grownTo > 900, `Inbox grew, h = ${grownTo}`);
-    assert.deepEqual(records.get(inboxBefore.id)!['props'], { ...(inboxBefore['props'] as object), h: grownTo }, 'only the height changed');
+    // Eight cards do not fit in a 900-high column of one card per row: the lane grew into a grid
+    // of two columns instead of one long column, and the lane to its right moved along.
+    const grown = records.get(inboxBefore.id)!['props'] as { w: number; h: number };
+    const original = inboxBefore['props'] as { w: number; h: number };
+    assert.ok(grown.w >= 2 * STORY_CARD_SIZE.w, `Inbox is two cards wide, w = ${grown.w}`);
+    assert.ok(grown.h < 8 * STORY_CARD_SIZE.h, `not a column of eight, h = ${grown.h}`);
+    const lanesAfter = derivePlanning(recordList(editor.doc)).lanes;
+    const inbox = lanesAfter.find((l) => l.name === 'Inbox')!;
+    const next = lanesAfter.find((l) => l.name === 'Needs refinement')!;
+    assert.ok(next.box.x >= inbox.box.x + inbox.box.w, 'Needs refinement moved right of the grown Inbox');
+    assert.equal(new Set(jira.cardIds.map((id) => records.get(id)!['x'])).size, 2, 'two columns of cards');
+    assert.ok(grown.w > original.w);
     assertInLaneWithoutOverlap(recordList(editor.doc), 'Inbox', jira.cardIds);
     assertInLaneWithoutOverlap(recordList(viewer.doc), 'Inbox', jira.cardIds);
 
@@ -203,6 +211,31 @@ test('Jira then Linear CSV imported over HTTP reach a connected stock client liv
     assert.deepEqual(getRecordsMap(readStoredBoard(server.dataDir, board.id)).toJSON(), getRecordsMap(editor.doc).toJSON());
   } finally {
     closeAll(editor.provider, viewer.provider);
+  }
+});
+
+test('a Jira Sprint that names the sprint frame puts the card in it; the epic groups cards and becomes a label', async () => {
+  const board = await createBoardWithLinks(server, 'Sprint 1 planning', 'sprint');
+  const csv = [
+    'Summary,Issue key,Sprint,Parent summary,Custom field (Story Points)',
+    'Save cart,S-1,PB Sprint 1,Checkout,3',
+    'Pay by card,S-2,Sprint 1,Checkout,5',
+    'Search,S-3,,Discovery,2',
+    'Old thing,S-4,Sprint 0,,1',
+  ].join('\n');
+  const result = await imported(server, board.id, board.links.edit.token, csv);
+  assert.deepEqual(result.placed, [{ lane: 'Sprint 1', count: 2 }, { lane: 'Backlog', count: 2 }]);
+  const client = connectClient(server.wsUrl, board.id, undefined, board.links.view.token);
+  try {
+    await waitForSync(client.provider);
+    const model = derivePlanning(recordList(client.doc));
+    const laneOf = (key: string) => model.lanes.find((l) => l.id === model.cards.find((c) => c.props.externalKey === key)!.laneId)?.name;
+    assert.deepEqual(['S-1', 'S-2', 'S-3', 'S-4'].map(laneOf), ['Sprint 1', 'Sprint 1', 'Backlog', 'Backlog']);
+    const sprint = model.lanes.find((l) => l.kind === 'sprint')!;
+    assert.equal(model.laneTotals.get(sprint.id)!.points, 8, 'the sprint frame counts its cards');
+    assert.deepEqual(model.cards.find((c) => c.props.externalKey === 'S-1')!.props.labels, ['Checkout']);
+  } finally {
+    closeAll(client.provider);
   }
 });
 

@@ -1,28 +1,38 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeAll, connectClient, putShape, recordsOf, waitFor, waitForSync } from '../support/clients.js';
-import { createBoard, startServer } from '../support/server.js';
-import { readStoredBoard } from '../support/stored.js';
-import { getRecordsMap } from '@planboard/shared';
+import { CloseCode, getRecordsMap } from '@planboard/shared';
+import { closeAll, connectClient, putShape, recordCloses, recordsOf, waitFor, waitForSync } from '../support/clients.js';
+import { createBoard, startServer, tokenFor } from '../support/server.js';
+import { readStoredBoard, storedRecords } from '../support/stored.js';
 
 const storedCount = (dataDir: string, boardId: string) => getRecordsMap(readStoredBoard(dataDir, boardId)).size;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('data written by a client survives kill -9 and a restart', async () => {
-  const first = await startServer();
+const FLUSH_INTERVAL_MS = 100;
+/** Time beyond the flush interval for the write itself to finish. */
+const WRITE_MARGIN_MS = 150;
+
+test(`the durability window: what the server relayed by time t is on disk after kill -9 at t + FLUSH_INTERVAL_MS (${FLUSH_INTERVAL_MS} ms) + ${WRITE_MARGIN_MS} ms`, async () => {
+  const first = await startServer({ env: { FLUSH_INTERVAL_MS: String(FLUSH_INTERVAL_MS) } });
   const boardId = await createBoard(first);
   const writer = connectClient(first.wsUrl, boardId);
-  await waitForSync(writer.provider);
+  const watcher = connectClient(first.wsUrl, boardId, undefined, tokenFor(boardId, 'view'));
+  await Promise.all([waitForSync(writer.provider), waitForSync(watcher.provider)]);
   for (let i = 0; i < 20; i++) putShape(writer.doc, `shape:${i}`, i * 10, 0);
-  // Durable within 100 ms: wait until the store holds all twenty, then pull the plug.
-  await waitFor(() => storedCount(first.dataDir, boardId) === 20, 'twenty shapes on disk', 2000);
-  closeAll(writer.provider);
+  // t: the watcher has every edit, so the server has applied (and relayed) all of them.
+  await waitFor(() => getRecordsMap(watcher.doc).size === 20, 'the watcher to receive the twenty shapes', 5000);
+  const t = Date.now();
+  // No client may resend anything after the crash: what counts is what the server wrote.
+  closeAll(writer.provider, watcher.provider);
+  await sleep(Math.max(0, t + FLUSH_INTERVAL_MS + WRITE_MARGIN_MS - Date.now()));
   await first.kill();
+  console.log(`# killed ${Date.now() - t} ms after the last edit reached the server`);
+  assert.deepEqual(storedRecords(first.dataDir, boardId), recordsOf(writer.doc), 'every relayed edit is in the SQLite file');
 
   const second = await startServer({ dataDir: first.dataDir });
   try {
     const reader = connectClient(second.wsUrl, boardId);
     await waitForSync(reader.provider);
-    assert.equal(getRecordsMap(reader.doc).size, 20);
     assert.deepEqual(recordsOf(reader.doc), recordsOf(writer.doc));
     closeAll(reader.provider);
   } finally {
@@ -60,30 +70,40 @@ test('updates inside the last flush window come back when the client reconnects 
   }
 });
 
-test('graceful shutdown writes every board before exiting, and a restart restores them all', async () => {
-  const first = await startServer({ env: { FLUSH_INTERVAL_MS: '100' } });
+test('SIGTERM tells every client (close 1001) and writes every board: what is stored equals the clients\' documents', async () => {
+  // A long flush interval: without the shutdown write, the last edits would not be on disk.
+  const first = await startServer({ env: { FLUSH_INTERVAL_MS: String(FLUSH_INTERVAL_MS) } });
   const boards = await Promise.all([createBoard(first, 'one'), createBoard(first, 'two'), createBoard(first, 'three')]);
-  const clients = boards.map((id) => connectClient(first.wsUrl, id));
-  await Promise.all(clients.map((c) => waitForSync(c.provider)));
-  clients.forEach((client, n) => {
-    for (let i = 0; i <= n; i++) putShape(client.doc, `shape:${n}-${i}`, i, n);
+  const writers = boards.map((id) => connectClient(first.wsUrl, id));
+  const watchers = boards.map((id) => connectClient(first.wsUrl, id, undefined, tokenFor(id, 'view')));
+  const everyone = [...writers, ...watchers];
+  await Promise.all(everyone.map((c) => waitForSync(c.provider)));
+  const closes = everyone.map((c) => recordCloses(c.provider));
+  // The clients edit, then stop; once the watchers have every edit, the server holds them all.
+  writers.forEach((client, n) => {
+    for (let i = 0; i < 30; i++) putShape(client.doc, `shape:${n}-${i}`, i, n);
   });
-  // Let the updates reach the server, then stop it before the flush timer fires.
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  assert.equal(await first.stop(), 0);
+  await waitFor(() => watchers.every((w, n) => getRecordsMap(w.doc).size === getRecordsMap(writers[n]!.doc).size), 'the watchers to hold every edit');
+  const unwrittenAtSignal = boards.filter((id, n) => storedCount(first.dataDir, id) < getRecordsMap(writers[n]!.doc).size).length;
+  // Nobody may resend after the signal: clients stop reconnecting as soon as they are closed.
+  for (const client of everyone) client.provider.on('connection-close', () => (client.provider.shouldConnect = false));
+  assert.equal(await first.stop(), 0, 'clean exit');
+  console.log(`# boards not yet on disk when SIGTERM came: ${unwrittenAtSignal} of ${boards.length}`);
+
+  closes.forEach((codes, n) => assert.deepEqual(codes, [CloseCode.goingAway], `client ${n} was told the server is going away`));
   assert.match(first.output(), /shutting down: flushing every board/);
-  boards.forEach((id, n) => assert.equal(storedCount(first.dataDir, id), n + 1, `board ${n} stored in full`));
+  boards.forEach((id, n) => assert.deepEqual(storedRecords(first.dataDir, id), recordsOf(writers[n]!.doc), `board ${n} stored exactly as its client holds it`));
+  closeAll(...everyone.map((c) => c.provider));
 
   const second = await startServer({ dataDir: first.dataDir });
   try {
     for (const [n, id] of boards.entries()) {
       const fresh = connectClient(second.wsUrl, id);
       await waitForSync(fresh.provider);
-      assert.deepEqual(recordsOf(fresh.doc), recordsOf(clients[n]!.doc));
+      assert.deepEqual(recordsOf(fresh.doc), recordsOf(writers[n]!.doc));
       closeAll(fresh.provider);
     }
   } finally {
-    closeAll(...clients.map((c) => c.provider));
     await second.stop();
     second.cleanup();
   }

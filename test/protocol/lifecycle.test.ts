@@ -111,3 +111,35 @@ test('a board loaded from its snapshot serves new and returning clients alike', 
     server.cleanup();
   }
 });
+
+test('logs are JSON lines (pino): every line the server prints parses, with a level, a time and a message', async () => {
+  const server = await startServer();
+  try {
+    const boardId = await createBoard(server);
+    const client = connectClient(server.wsUrl, boardId);
+    await waitForSync(client.provider);
+    await fetch(`${server.url}/api/boards/${boardId}`, { headers: { authorization: 'Bearer nope' } });
+    await fetch(`${server.url}/api/nothing-here`);
+    closeAll(client.provider);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+  const lines = server.output().split('\n').filter((line) => line.trim() !== '');
+  assert.ok(lines.length >= 5, `the server logged ${lines.length} lines`);
+  for (const line of lines) {
+    let entry: { level?: unknown; time?: unknown; msg?: unknown };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      assert.fail(`not a JSON line: ${line}`);
+    }
+    assert.equal(typeof entry.level, 'number', line);
+    assert.equal(typeof entry.time, 'number', line);
+    assert.equal(typeof entry.msg, 'string', line);
+  }
+  // Requests, the websocket and the shutdown are all among them.
+  const messages = lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+  assert.ok(messages.some((m) => /listening/i.test(m)));
+  assert.ok(messages.some((m) => /shutting down/.test(m)));
+});

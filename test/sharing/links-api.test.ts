@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { CloseCode, type CreatedBoard, type CreatedLink, type LinkSummary } from '@planboard/shared';
 import { createBoardWithLinks, startServer, type RunningServer } from '../support/server.js';
 import { openRawSocket, withTimeout } from '../support/raw-socket.js';
-import { closeAll, connectClient, waitFor, waitForSync } from '../support/clients.js';
+import Database from 'better-sqlite3';
+import { closeAll, connectClient, putShape, recordCloses, waitFor, waitForSync } from '../support/clients.js';
+import { databaseBytes, rowsOfBoard, sqlitePath, storedRecords } from '../support/stored.js';
 
 let server: RunningServer;
 before(async () => {
@@ -149,6 +151,7 @@ test('revoking a link closes its open websockets with 4401 within a second; expi
   const expiringSocket = await openRawSocket(`${server.wsUrl}/${board.id}?token=${expiring.token}`);
   const editor = connectClient(server.wsUrl, board.id, undefined, board.links.edit.token);
   await waitForSync(editor.provider);
+  const editorCloses = recordCloses(editor.provider);
 
   const revokedAt = Date.now();
   assert.equal((await call('DELETE', `/api/boards/${board.id}/links/${stakeholder.id}`, owner)).status, 204);
@@ -162,7 +165,7 @@ test('revoking a link closes its open websockets with 4401 within a second; expi
   assert.match(expired.reason, /expired/);
   assert.ok(Date.now() >= Date.parse(expiring.expiresAt!));
 
-  assert.ok(editor.provider.wsconnected, 'other links keep working');
+  assert.deepEqual(editorCloses, [], 'other links keep working: the editor was never disconnected');
   const listed = (await (await call('GET', `/api/boards/${board.id}/links`, owner)).json()) as LinkSummary[];
   assert.deepEqual(listed.map((l) => l.label ?? '(none)').sort(), ['(none)', 'Edit link', 'Owner', 'View link']);
   assert.ok(listed.every((l) => !('token' in l)), 'tokens are never listed');
@@ -173,11 +176,43 @@ test('deleting a board closes its sockets and removes its data', async () => {
   const board = await createBoardWithLinks(server);
   const editor = connectClient(server.wsUrl, board.id, undefined, board.links.edit.token);
   await waitForSync(editor.provider);
-  const closedCodes: number[] = [];
-  editor.provider.on('connection-close', (event) => closedCodes.push(event?.code ?? 0));
+  putShape(editor.doc, 'shape:doomed', 1, 1);
+  await waitFor(() => 'shape:doomed' in storedRecords(server.dataDir, board.id), 'the edit stored');
+  await createLink(board.id, board.links.owner.token, { role: 'viewer', label: 'extra' });
+  const before = rowsOfBoard(server.dataDir, board.id);
+  assert.ok(before.boards === 1 && before.board_updates! > 0 && before.board_links! >= 4, `rows before: ${JSON.stringify(before)}`);
+  const closedCodes = recordCloses(editor.provider);
   assert.equal((await call('DELETE', `/api/boards/${board.id}`, board.links.owner.token)).status, 204);
   await waitFor(() => closedCodes.includes(CloseCode.boardDeleted), 'the editor to be told the board was deleted');
+  // Every row of the board is gone from every table of the SQLite file.
+  const after = rowsOfBoard(server.dataDir, board.id);
+  assert.deepEqual(after, Object.fromEntries(Object.keys(before).map((table) => [table, 0])), 'no row of the board is left');
   closeAll(editor.provider);
+});
+
+test('only a hash of each token is stored: no token or secret appears anywhere in the SQLite file', async () => {
+  const board = await createBoardWithLinks(server, 'Secrets');
+  const extra = await createLink(board.id, board.links.owner.token, { role: 'viewer', label: 'Stakeholders' });
+  const tokens = [...Object.values(board.links).map((l) => l.token), extra.token];
+  // The links work (so they are stored), then the file is read byte by byte.
+  for (const token of tokens) assert.equal((await call('GET', `/api/boards/${board.id}`, token)).status, 200);
+  const bytes = databaseBytes(server.dataDir);
+  for (const token of tokens) {
+    const secret = token.split('.')[1]!;
+    assert.equal(bytes.indexOf(token), -1, 'a token is in the database');
+    assert.equal(bytes.indexOf(secret), -1, 'a secret is in the database');
+    assert.equal(bytes.indexOf(Buffer.from(secret, 'base64url')), -1, 'a secret\'s raw bytes are in the database');
+  }
+  // What is stored per link is a fixed-size digest, different for every link.
+  const db = new Database(sqlitePath(server.dataDir), { readonly: true });
+  try {
+    const hashes = (db.prepare('SELECT secret_hash FROM board_links WHERE board_id = ?').all(board.id) as { secret_hash: Buffer }[]).map((r) => r.secret_hash);
+    assert.equal(hashes.length, 4);
+    assert.equal(new Set(hashes.map((h) => h.toString('hex'))).size, 4);
+    assert.ok(hashes.every((h) => h.length === hashes[0]!.length && h.length >= 32), 'digests of one fixed size');
+  } finally {
+    db.close();
+  }
 });
 
 test('link input is validated, and the last owner link cannot be revoked', async () => {

@@ -69,3 +69,13 @@ export function closeAll(...providers: WebsocketProvider[]): void {
     provider.doc.destroy();
   }
 }
+
+/**
+ * Every close of the provider's socket from now on, by close code. "Stayed connected" means this
+ * stays empty: `wsconnected` alone would also hold after a drop and a quick reconnect.
+ */
+export function recordCloses(provider: WebsocketProvider): number[] {
+  const codes: number[] = [];
+  provider.on('connection-close', (event) => codes.push(event?.code ?? -1));
+  return codes;
+}

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { LINK_LABEL_MAX_LENGTH, ROLES, hasRole, type CreateLinkRequest } from '@planboard/shared';
+import { LINK_LABEL_MAX_LENGTH, ROLES, hasRole, stripControlCharacters, type CreateLinkRequest } from '@planboard/shared';
 import { issueLink, toLinkSummary } from '../extensions/auth/issue-link.js';
 import { requireRole } from '../extensions/auth/require-role.js';
 import { boardIdParams, errorResponses, linkSchema } from './schemas.js';
@@ -12,7 +12,9 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
       schema: { params: boardIdParams, response: { 200: { type: 'array', items: linkSchema }, ...errorResponses } },
       preHandler: requireRole(app, 'owner'),
     },
-    async (request) => (await app.store.listLinks(request.params.id)).map(toLinkSummary),
+    // With each link, how many people have the board open through it: the owner sees whom a revoke disconnects.
+    async (request) =>
+      (await app.store.listLinks(request.params.id)).map((link) => ({ ...toLinkSummary(link), activeSessions: app.access.activeSessions(link.id) })),
   );
 
   app.post<{ Params: { id: string }; Body: CreateLinkRequest }>(
@@ -45,7 +47,7 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
         return reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: 'expiresAt must be in the future' });
       }
       const link = await issueLink(app.store, request.params.id, role, {
-        label: label?.trim() || null,
+        label: (label && stripControlCharacters(label).trim()) || null,
         expiresAt: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
       });
       request.log.info({ board: request.params.id, link: link.id, role }, 'link created');
@@ -70,6 +72,8 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
         return reply.status(409).send({ statusCode: 409, error: 'Conflict', message: 'this is the last owner link; create another owner link first' });
       }
       app.access.revoke(linkId);
+      // Its connections on the other instances close too.
+      await app.fanout?.onLinkRevoked(id, linkId);
       request.log.info({ board: id, link: linkId }, 'link revoked');
       return reply.status(204).send();
     },

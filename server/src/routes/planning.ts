@@ -5,6 +5,7 @@ import {
   CsvFormatError,
   MetaKey,
   PAGE_ID,
+  analyseCardsCsv,
   cardsToCsv,
   cardsToMarkdown,
   derivePlanning,
@@ -12,9 +13,10 @@ import {
   getMetaMap,
   getRecordsMap,
   jsonProblem,
-  parseCardsCsv,
-  placeNewCards,
+  layoutImportedCards,
+  planImport,
   storyCardRecord,
+  stripControlCharacters,
   type BoardExport,
   type ImportResult,
   type StoredRecord,
@@ -38,10 +40,14 @@ const rowSchema = {
 
 const importResultSchema = {
   type: 'object',
-  required: ['imported', 'lane', 'skipped', 'warnings', 'cardIds'],
+  required: ['imported', 'lane', 'placed', 'skipped', 'warnings', 'cardIds'],
   properties: {
     imported: { type: 'integer' },
     lane: { type: ['string', 'null'] },
+    placed: {
+      type: 'array',
+      items: { type: 'object', required: ['lane', 'count'], properties: { lane: { type: ['string', 'null'] }, count: { type: 'integer' } } },
+    },
     skipped: { type: 'array', items: rowSchema },
     warnings: { type: 'array', items: rowSchema },
     cardIds: { type: 'array', items: { type: 'string' } },
@@ -101,8 +107,10 @@ export function safeFileName(title: string): string {
   return ascii || 'board';
 }
 
-function attachment(title: string, extension: string): string {
-  return `attachment; filename="${safeFileName(title)}.${extension}"; filename*=UTF-8''${encodeURIComponent(`${title.trim() || 'board'}.${extension}`)}`;
+function attachment(boardTitle: string, extension: string): string {
+  // A title stored before titles were cleaned may hold what encodeURIComponent throws on.
+  const title = stripControlCharacters(boardTitle).trim();
+  return `attachment; filename="${safeFileName(title)}.${extension}"; filename*=UTF-8''${encodeURIComponent(`${title || 'board'}.${extension}`)}`;
 }
 
 /** Adds the document and page records an import's cards need when the board was never opened. */
@@ -153,7 +161,7 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
       }
       let parsed;
       try {
-        parsed = parseCardsCsv(body);
+        parsed = analyseCardsCsv(body);
       } catch (error) {
         if (error instanceof CsvFormatError) return fail(reply, { status: 400, message: error.message });
         throw error;
@@ -170,19 +178,27 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
         let result!: ImportResult;
         // One transaction: every peer sees the whole import arrive at once, and it is stored as one update.
         room.doc.transact(() => {
-          const placement = placeNewCards([...records.values()], cards.length);
-          ensurePage(records, placement.parentId);
-          const cardIds = cards.map((props, i) => {
-            const record = storyCardRecord({ ...placement.positions[i]!, parentId: placement.parentId }, props);
+          // Where each card goes (its Jira sprint's frame, else the backlog lane) and how they are laid out: pure, in shared/.
+          const existing = [...records.values()];
+          const plan = planImport(parsed, derivePlanning(existing).lanes);
+          const layout = layoutImportedCards(existing, cards.map((card, i) => ({ laneId: plan.laneIds[i]!, group: card.group })));
+          ensurePage(records, PAGE_ID);
+          for (const { id, w, h } of layout.resize) {
+            const lane = records.get(id)!;
+            records.set(id, { ...lane, props: { ...(lane['props'] as Record<string, unknown>), w, h } });
+          }
+          for (const { id, dx, dy } of layout.move) {
+            const shape = records.get(id)!;
+            records.set(id, { ...shape, x: Number(shape['x']) + dx, y: Number(shape['y']) + dy });
+          }
+          const cardIds = cards.map((card, i) => {
+            const record = storyCardRecord(layout.positions[i]!, card.props);
             records.set(record.id, record);
             return record.id;
           });
-          const lane = placement.laneHeight !== null ? records.get(placement.parentId) : undefined;
-          if (lane) {
-            const props = lane['props'] as Record<string, unknown>;
-            records.set(lane.id, { ...lane, props: { ...props, h: placement.laneHeight } });
-          }
-          result = { imported: cardIds.length, lane: placement.laneName, skipped, warnings, cardIds };
+          const placed = plan.destinations.map((d) => ({ lane: d.name, count: d.count }));
+          const main = [...plan.destinations].sort((a, b) => b.count - a.count)[0];
+          result = { imported: cardIds.length, lane: main?.name ?? null, placed, skipped, warnings, cardIds };
         }, SERVER_ORIGIN);
         try {
           await app.rooms.writer.flush();

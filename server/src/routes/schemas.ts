@@ -21,6 +21,7 @@ export const linkSchema = {
     label: { type: ['string', 'null'] },
     createdAt: { type: 'string' },
     expiresAt: { type: ['string', 'null'] },
+    activeSessions: { type: 'integer' },
     token: { type: 'string' },
     url: { type: 'string' },
   },

@@ -74,6 +74,8 @@ export interface SkippedRow {
 
 export interface CsvImport {
   cards: StoryCardProps[];
+  /** The file row of each card (same order as `cards`), for joining columns read elsewhere. */
+  cardRows: number[];
   skipped: SkippedRow[];
   /** Values that were adjusted to fit (an estimate rounded up to the scale, an unknown status). */
   warnings: SkippedRow[];
@@ -116,6 +118,7 @@ export function parseCardsCsv(text: string): CsvImport {
   }
 
   const cards: StoryCardProps[] = [];
+  const cardRows: number[] = [];
   const skipped: SkippedRow[] = [];
   const warnings: SkippedRow[] = [];
   rows.forEach((cells, i) => {
@@ -185,8 +188,9 @@ export function parseCardsCsv(text: string): CsvImport {
       return;
     }
     cards.push(card);
+    cardRows.push(row);
   });
-  return { cards, skipped, warnings, columns };
+  return { cards, cardRows, skipped, warnings, columns };
 }
 
 /**

@@ -285,6 +285,23 @@ function derivePage(pageShapes: ShapeLike[], transforms: PageTransforms): Planni
 }
 
 /**
+ * A record's verdict, computed once per record object: a board's records are immutable values
+ * (a change replaces the record in the Y.Map), and checking every record on every recompute
+ * would cost the web app most of a frame on a board of thousands of cards.
+ */
+const verdicts = new WeakMap<object, string | null>();
+
+function problemOf(record: unknown): string | null {
+  if (typeof record !== 'object' || record === null) return recordProblem(record);
+  let verdict = verdicts.get(record);
+  if (verdict === undefined) {
+    verdict = recordProblem(record);
+    verdicts.set(record, verdict);
+  }
+  return verdict;
+}
+
+/**
  * Derives cards, lanes, membership and totals from a board's records, page by page. Pure and
  * O(cards × lanes). Takes whatever the document holds: a record that fails `recordProblem` is
  * left out and listed in `invalid`, and the rest of the board is derived as if it were absent.
@@ -293,7 +310,7 @@ export function derivePlanning(records: Iterable<StoredRecord | unknown>): Plann
   const shapes = new Map<string, ShapeLike>();
   const invalid: InvalidRecord[] = [];
   for (const record of records) {
-    const problem = recordProblem(record);
+    const problem = problemOf(record);
     if (problem) {
       const id = (record as { id?: unknown } | null)?.id;
       invalid.push({ id: typeof id === 'string' ? id : '(no id)', reason: problem });

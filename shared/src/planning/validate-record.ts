@@ -26,7 +26,8 @@ const shapeBase = T.object({
   index: T.string,
   parentId: T.string,
   props: T.unknownObject,
-  meta: T.unknownObject,
+  // tldraw always writes meta; records from other integrations may leave it out.
+  meta: T.optional(T.unknownObject),
 }).allowUnknownProperties();
 
 /** Kinds this version does not know are left alone (read as no planning meaning), not refused. */
@@ -58,15 +59,15 @@ function problemOf(check: () => void, what: string): string | null {
 const MAX_JSON_DEPTH = 64;
 
 /**
- * Why `value` is not plain JSON (Yjs can also carry bigints, binary, undefined, NaN and
- * Infinity, which no export or client can use), or null if it is. Iterative: depth cannot
- * overflow the stack.
+ * Why `value` is not plain JSON (Yjs can also carry bigints, binary, NaN and Infinity, which no
+ * export or client can use), or null if it is. `undefined` passes: an optional field tldraw
+ * leaves undefined is simply absent in JSON. Iterative: depth cannot overflow the stack.
  */
 export function jsonProblem(value: unknown): string | null {
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {
     const [current, depth] = stack.pop()!;
-    if (current === null || typeof current === 'string' || typeof current === 'boolean') continue;
+    if (current === null || current === undefined || typeof current === 'string' || typeof current === 'boolean') continue;
     if (typeof current === 'number') {
       if (!Number.isFinite(current)) return `holds ${current}, which JSON cannot represent`;
       continue;
@@ -100,7 +101,7 @@ export function recordProblem(value: unknown, key?: string): string | null {
   if (base) return base;
   const props = value['props'] as Record<string, unknown>;
   if (value['type'] === STORY_CARD_TYPE) return problemOf(() => storyCardPropsValidator.validate(props), 'invalid story card');
-  const meta = (value['meta'] as Record<string, unknown>)[PLANNING_META_KEY];
+  const meta = (value['meta'] as Record<string, unknown> | undefined)?.[PLANNING_META_KEY];
   if (meta === undefined) return null;
   const metaProblem = problemOf(() => planningMeta.validate(meta), `invalid meta.${PLANNING_META_KEY}`);
   if (metaProblem) return metaProblem;

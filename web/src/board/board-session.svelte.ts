@@ -26,6 +26,7 @@ export interface Peer {
  */
 export class BoardSession {
   readonly boardId: string;
+  readonly role: Role;
   readonly doc = new Y.Doc();
   readonly provider: WebsocketProvider;
   readonly persistence: IndexeddbPersistence;
@@ -40,12 +41,19 @@ export class BoardSession {
   refused = $state<{ code: number; reason: string } | null>(null);
   /** The server says it cannot save the board right now. */
   storageWarning = $state<string | null>(null);
+  /** Edits made on this device since the connection dropped, not yet sent to the server. */
+  pendingEdits = $state(0);
+  /** The connection dropped after it had worked; cleared once the board has synced again. */
+  interrupted = $state(false);
+  /** Set when an interrupted connection has synced again (and kept for a moment for the banner). */
+  resyncedAt = $state<number | null>(null);
 
   #everConnected = false;
   #cleanup: (() => void)[] = [];
 
   constructor(boardId: string, token: string, user: PresenceUser, role: Role) {
     this.boardId = boardId;
+    this.role = role;
     this.persistence = new IndexeddbPersistence(`planboard:${boardId}`, this.doc);
     this.persistence.whenSynced.then(() => (this.localReady = true));
     const wsBase = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${WS_PATH}`;
@@ -62,7 +70,14 @@ export class BoardSession {
       this.#updateStatus(status);
     };
     const onSync = (synced: boolean) => {
-      if (synced) this.synced = true;
+      if (!synced) return;
+      this.synced = true;
+      this.pendingEdits = 0;
+      // Sync step 2 has gone both ways: what this device kept while offline is on the server now.
+      if (this.interrupted) this.#resynced();
+    };
+    const onUpdate = (_update: Uint8Array, origin: unknown) => {
+      if (origin !== this.provider && origin !== this.persistence && this.status !== 'connected') this.pendingEdits++;
     };
     const onClosed = (event: { code: number; reason: string }) => (this.refused = event);
     const onAwareness = () => this.#readAwareness();
@@ -71,6 +86,7 @@ export class BoardSession {
     this.provider.on('sync', onSync);
     this.provider.on('closed', onClosed);
     this.provider.awareness.on('change', onAwareness);
+    this.doc.on('update', onUpdate);
     addEventListener('online', onOnline);
     addEventListener('offline', onOnline);
     this.#cleanup.push(() => {
@@ -78,6 +94,7 @@ export class BoardSession {
       this.provider.off('sync', onSync);
       this.provider.off('closed', onClosed);
       this.provider.awareness.off('change', onAwareness);
+      this.doc.off('update', onUpdate);
       removeEventListener('online', onOnline);
       removeEventListener('offline', onOnline);
     });
@@ -92,6 +109,19 @@ export class BoardSession {
     if (!navigator.onLine) this.status = 'offline';
     else if (providerStatus === 'connected') this.status = 'connected';
     else this.status = this.#everConnected ? 'reconnecting' : 'connecting';
+    if (this.status === 'offline' || (this.status !== 'connected' && this.#everConnected)) {
+      this.interrupted = true;
+      this.resyncedAt = null;
+    } else if (this.status === 'connected' && this.interrupted && this.provider.synced) {
+      // The socket outlived a short loss of network: it never had to sync again.
+      this.#resynced();
+    }
+  }
+
+  #resynced(): void {
+    this.interrupted = false;
+    this.pendingEdits = 0;
+    this.resyncedAt = Date.now();
   }
 
   #readAwareness(): void {
