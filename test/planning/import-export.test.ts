@@ -396,7 +396,7 @@ test('export.md has a heading with the totals for every lane, and the cards as t
   assert.equal(lines[0], '# Sprint \\| 42');
   const headings = lines.filter((line) => line.startsWith('## '));
   assert.deepEqual(headings, [
-    '## Inbox (8 cards · 37+ pts)',
+    '## Inbox (8 cards · 37 pts + 1 unestimated)',
     '## Needs refinement (0 cards · 0 pts)',
     '## Ready for sprint (0 cards · 0 pts)',
     '## Out of scope (0 cards · 0 pts)',

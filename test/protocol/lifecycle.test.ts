@@ -143,3 +143,21 @@ test('logs are JSON lines (pino): every line the server prints parses, with a le
   assert.ok(messages.some((m) => /listening/i.test(m)));
   assert.ok(messages.some((m) => /shutting down/.test(m)));
 });
+
+test('LOG_LEVEL sets what is logged: warn leaves out the info lines, silent prints nothing', async () => {
+  for (const level of ['warn', 'silent']) {
+    const server = await startServer({ env: { LOG_LEVEL: level } });
+    try {
+      const boardId = await createBoard(server);
+      const client = connectClient(server.wsUrl, boardId);
+      await waitForSync(client.provider);
+      closeAll(client.provider);
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
+    const lines = server.output().split('\n').filter((line) => line.trim() !== '' && !/Server listening at/.test(line));
+    if (level === 'silent') assert.deepEqual(lines, [], 'silent prints nothing');
+    else for (const line of lines) assert.ok((JSON.parse(line) as { level: number }).level >= 40, `an info line at warn: ${line}`);
+  }
+});
