@@ -3,8 +3,8 @@
 // with only Node.js and npm lacks (pnpm, pinned; the workspace's dependencies), then run the
 // given root script through pnpm.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,22 +16,58 @@ if (!task) {
 
 const pnpmSpec = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager;
 const env = { ...process.env };
-// better-sqlite3 builds from source where its prebuilt binary cannot be downloaded; node-gyp then
-// needs Node's headers, which Debian ships in /usr/include/node. Point it there only where they
-// exist, so a laptop that downloads the prebuilt binary is unaffected.
-if (!env.npm_config_nodedir && existsSync('/usr/include/node/node.h')) {
-  env.npm_config_nodedir = '/usr';
+
+// Everything below (npx, pnpm, node-gyp, the server) runs on the Node that runs this script, not
+// on another `node` that happens to come first on PATH.
+env.PATH = [dirname(process.execPath), env.PATH].filter(Boolean).join(delimiter);
+
+/** The version that a folder's include/node/node_version.h declares, or null. */
+function headersVersion(prefix) {
+  try {
+    const text = readFileSync(join(prefix, 'include', 'node', 'node_version.h'), 'utf8');
+    const part = (name) => new RegExp(`#define NODE_${name}_VERSION (\\d+)`).exec(text)?.[1];
+    return `${part('MAJOR')}.${part('MINOR')}.${part('PATCH')}`;
+  } catch {
+    return null;
+  }
 }
 
-function run(args) {
-  const result = spawnSync('npx', ['--yes', pnpmSpec, ...args], { cwd: root, env, stdio: 'inherit' });
-  if (result.error) throw result.error;
-  return result.status ?? 1;
+/**
+ * The running Node's own headers: PREFIX/include/node for a Node at PREFIX/bin/node (Debian's
+ * /usr/bin/node, the official tarballs, nvm), or, for the npm registry's `node` package, the
+ * `node-<platform>-<arch>` package beside its binary. Only headers of exactly this version count.
+ */
+function ownNodedir() {
+  const prefixes = new Set();
+  for (const exe of new Set([process.execPath, realpathSync(process.execPath)])) {
+    const prefix = dirname(dirname(exe));
+    prefixes.add(prefix);
+    prefixes.add(join(prefix, 'node_modules', `node-${process.platform}-${process.arch}`));
+  }
+  return [...prefixes].find((prefix) => headersVersion(prefix) === process.versions.node) ?? null;
 }
 
-const installStatus = run(['install', ...(env.CI ? ['--frozen-lockfile'] : [])]);
-if (installStatus !== 0) {
-  console.error(`\nplanboard: installing dependencies failed (exit ${installStatus}).`);
-  process.exit(installStatus);
+// better-sqlite3 12 (used on Node 20) builds from source where its prebuilt binary cannot be
+// downloaded; node-gyp then needs the headers of the Node it builds for, or it tries to download
+// them. A native module built against another Node's headers does not load (NODE_MODULE_VERSION
+// mismatch), so point node-gyp at the running Node's own headers, and at nothing when there are
+// none here (a laptop that downloads the prebuilt binary, or node-gyp's own download).
+const presetNodedir = env.npm_config_nodedir;
+if (presetNodedir && headersVersion(presetNodedir) !== process.versions.node) {
+  console.error(`planboard: ignoring npm_config_nodedir=${presetNodedir}: those are not Node ${process.versions.node}'s headers`);
+  delete env.npm_config_nodedir;
 }
-process.exit(run(['run', task]));
+if (!env.npm_config_nodedir) {
+  const nodedir = ownNodedir();
+  if (nodedir) env.npm_config_nodedir = nodedir;
+}
+
+// One npx start (about 2 s) for both steps: install (< 1 s when nothing changed), then the task.
+const install = `pnpm install${env.CI ? ' --frozen-lockfile' : ''}`;
+const result = spawnSync('npx', ['--yes', '--package', pnpmSpec, '--call', `${install} && pnpm run ${task}`], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
+if (result.error) throw result.error;
+process.exit(result.status ?? 1);

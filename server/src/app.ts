@@ -6,6 +6,8 @@ import { createMetrics, type Metrics } from './extensions/metrics/metrics.js';
 import { Rooms } from './relay/rooms.js';
 import { openStore, type BoardStore } from './extensions/persistence/store.js';
 import { Access } from './extensions/auth/access.js';
+import { fanoutExtension } from './extensions/fanout/extension.js';
+import type { Fanout } from './extensions/fanout/fanout.js';
 import { boardRoutes } from './routes/boards.js';
 import { linkRoutes } from './routes/links.js';
 import { planningRoutes } from './routes/planning.js';
@@ -20,6 +22,8 @@ declare module 'fastify' {
     rooms: Rooms;
     metrics: Metrics;
     access: Access;
+    /** Cross-instance fan-out (REDIS_URL), or null when this instance runs alone. */
+    fanout: Fanout | null;
   }
 }
 
@@ -53,6 +57,9 @@ export async function buildApp({ config, store: givenStore }: AppOptions): Promi
       onError: (error) => app.log.warn({ err: error }, 'database connection lost; writes are kept in memory and retried'),
     }));
   const metrics = createMetrics();
+  const fanoutWiring = config.redisUrl
+    ? fanoutExtension({ redisUrl: config.redisUrl, failuresPerMinute: config.authFailuresPerMinute, log: app.log })
+    : null;
   const rooms = new Rooms({
     store,
     metrics,
@@ -61,12 +68,16 @@ export async function buildApp({ config, store: givenStore }: AppOptions): Promi
     flushIntervalMs: config.flushIntervalMs,
     compactAfterUpdates: config.compactAfterUpdates,
     maxPendingBytes: config.maxMessageBytes,
+    events: fanoutWiring?.events,
   });
+  const access = new Access(store, { failuresPerMinute: config.authFailuresPerMinute });
+  const fanout = fanoutWiring?.start(rooms, access) ?? null;
   app.decorate('config', config);
   app.decorate('store', store);
   app.decorate('rooms', rooms);
   app.decorate('metrics', metrics);
-  app.decorate('access', new Access(store, { failuresPerMinute: config.authFailuresPerMinute }));
+  app.decorate('access', access);
+  app.decorate('fanout', fanout);
   app.decorateRequest('link', null);
 
   // Runs before @fastify/websocket's own onClose, which would drop sockets without a reason:
@@ -75,6 +86,7 @@ export async function buildApp({ config, store: givenStore }: AppOptions): Promi
     await rooms.closeAll();
   });
   app.addHook('onClose', async () => {
+    await fanout?.close();
     await store.close();
   });
 

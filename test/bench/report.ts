@@ -1,5 +1,5 @@
 // Turns the rounds of every scenario into the Markdown table, the target verdicts and the JSON.
-import { SERVER_KINDS, type ServerKind } from './servers.js';
+import { PEER_KINDS, SERVER_KINDS, type ServerKind } from './servers.js';
 
 export type Row = Record<string, number | boolean | null>;
 
@@ -134,7 +134,7 @@ export function verdicts(combined: Map<number, Record<ServerKind, Row>>): Verdic
       const rows = combined.get(scenario);
       if (!rows?.planboard) continue;
       const ours = rows.planboard[target.key];
-      const peers = SERVER_KINDS.filter((k) => k !== 'planboard' && typeof rows[k]?.[target.peerKey ?? target.key] === 'number');
+      const peers = PEER_KINDS.filter((k) => typeof rows[k]?.[target.peerKey ?? target.key] === 'number');
       if (typeof ours !== 'number' || peers.length === 0) continue;
       const betterPeer = peers.reduce((a, b) => ((rows[a]![target.peerKey ?? target.key] as number) <= (rows[b]![target.peerKey ?? target.key] as number) ? a : b));
       const peer = rows[betterPeer]![target.peerKey ?? target.key] as number;
@@ -146,7 +146,33 @@ export function verdicts(combined: Map<number, Record<ServerKind, Row>>): Verdic
   return out;
 }
 
-export function markdown(header: string[], scenarios: ScenarioResults[], combined: Map<number, Record<ServerKind, Row>>, found: Verdict[], notes: string[]): string {
+export interface FloorRatio {
+  target: string;
+  scenario: number;
+  ours: number;
+  floor: number;
+  ratio: number;
+  caveat: string | null;
+}
+
+/** The same target figures over the floor relay (peer-servers/floor.mjs): what Planboard spends
+ * beyond the least a ws relay must. No limit: a yardstick, not a target. */
+export function floorRatios(combined: Map<number, Record<ServerKind, Row>>): FloorRatio[] {
+  const out: FloorRatio[] = [];
+  for (const target of TARGETS) {
+    for (const scenario of target.scenarios) {
+      const rows = combined.get(scenario);
+      const ours = rows?.planboard?.[target.key];
+      const floor = rows?.floor?.[target.peerKey ?? target.key];
+      if (typeof ours !== 'number' || typeof floor !== 'number') continue;
+      const caveats = [incomplete(rows!.planboard) && `Planboard ${incomplete(rows!.planboard)}`, incomplete(rows!.floor) && `floor ${incomplete(rows!.floor)}`].filter(Boolean);
+      out.push({ target: target.what, scenario, ours, floor, ratio: ours / floor, caveat: caveats.length > 0 ? caveats.join('; ') : null });
+    }
+  }
+  return out;
+}
+
+export function markdown(header: string[], scenarios: ScenarioResults[], combined: Map<number, Record<ServerKind, Row>>, found: Verdict[], notes: string[], overFloor: FloorRatio[] = []): string {
   const lines = [...header, ''];
   for (const scenario of scenarios) {
     const rows = combined.get(scenario.id)!;
@@ -175,6 +201,12 @@ export function markdown(header: string[], scenarios: ScenarioResults[], combine
       const verdict = v.met ? 'met' : '**missed**';
       lines.push(`| ${v.target} | ${v.scenario} | ${fmt(v.ours, 2)} | ${v.betterPeer} | ${fmt(v.peer, 2)} | ${fmt(v.ratio, 2)}× | ≤ ${v.limit}× | ${verdict}${v.caveat ? ` (${v.caveat})` : ''} |`);
     }
+    lines.push('');
+  }
+  if (overFloor.length > 0) {
+    lines.push('## Planboard ÷ the floor relay (the least a ws relay spends; a yardstick, no limit)', '');
+    lines.push('| figure | scenario | Planboard | floor | ratio |', '| --- | ---: | ---: | ---: | ---: |');
+    for (const r of overFloor) lines.push(`| ${r.target} | ${r.scenario} | ${fmt(r.ours, 2)} | ${fmt(r.floor, 2)} | ${fmt(r.ratio, 2)}×${r.caveat ? ` (${r.caveat})` : ''} |`);
     lines.push('');
   }
   lines.push(...notes);

@@ -1,18 +1,19 @@
-// `pnpm bench`: the same scenarios against Planboard, Hocuspocus and the classic y-websocket
-// server, each server in its own process, alternating the order (A B C, then C B A) so that the
-// machine's drift cancels out. Prints the table and writes it to results/ as Markdown and JSON.
+// `pnpm bench`: the same scenarios against Planboard, Hocuspocus, the classic y-websocket server
+// and the floor relay (peer-servers/floor.mjs: bare ws, frames forwarded unparsed), each server in
+// its own process, alternating the order (A B C, then C B A) so that the machine's drift cancels
+// out. Prints the table and writes it to results/ as Markdown and JSON.
 //
 // BENCH_SCENARIOS=1,3   run only these (1-5 relay, 6 canvas in Chromium; default all)
 // BENCH_SECONDS=10      steady-state seconds of each load run
 // BENCH_ROUNDS=2        rounds per scenario (the order alternates every round)
 // BENCH_WORKERS=2       generator processes
-// BENCH_SERVERS=planboard,hocuspocus   a subset of the servers
+// BENCH_SERVERS=planboard,floor   a subset of the servers (planboard, hocuspocus, y-websocket, floor)
 // BENCH_PLANBOARD_MAIN=/path/to/server/dist/main.js   measure another Planboard build
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { canvasBench } from './browser-canvas.js';
-import { combine, markdown, verdicts, type Row, type ScenarioResults } from './report.js';
+import { combine, floorRatios, markdown, verdicts, type Row, type ScenarioResults } from './report.js';
 import { COLD_IDLE_MS, coldScenario, coldServerOptions, loadScenario, SECONDS, stormScenario, WORKERS } from './scenarios.js';
 import { PLANBOARD_MAIN, SERVER_KINDS, startBenchServer, type BenchServer, type ServerKind, type StartOptions } from './servers.js';
 import { CHROMIUM } from '../e2e/browser.js';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   for (const scenario of scenarios.filter((s) => SCENARIOS.includes(s.id))) results.push(await runScenario(scenario));
   const combined = new Map(results.map((r) => [r.id, Object.fromEntries(Object.entries(r.rounds).map(([k, rows]) => [k, combine(rows)])) as Record<ServerKind, Row>]));
   const found = verdicts(combined);
+  const overFloor = floorRatios(combined);
 
   let canvas: object | null = null;
   let canvasNote = '';
@@ -111,11 +113,12 @@ async function main(): Promise<void> {
     '- A change superseded on the way (a relay that merges updates delivers only the record\'s latest version) still counts as delivered at the moment its successor arrived: each record carries the send times of its three previous versions.',
     '- Server CPU µs/msg: the server process\'s user+system CPU (/proc/<pid>/stat) during the run, over every delivered message (document changes and cursor updates each count once per receiving client). RSS/idle board: RSS growth per board once its clients are connected and synced, before any edit (so it includes those connections).',
     '- Clients: the stock y-websocket client (`WebsocketProvider`, `WebSocketPolyfill: ws`, `disableBc: true`) for Planboard and the classic server; Hocuspocus speaks its own multiplexed protocol, so its clients use `@hocuspocus/provider`. The stock client re-sends every awareness change it receives (it does not filter by origin), the Hocuspocus provider does not: in scenario 1 the servers fed by the stock client receive ~100× more awareness frames.',
+    '- Floor: `peer-servers/floor.mjs`, bare `ws` with no Y.Doc: document updates forwarded byte for byte to the board\'s other peers; a joiner\'s sync step 1 forwarded to one synced peer and its step 2 back to the joiner only (an empty step 2 in an empty room); awareness frames dropped unless they carry a clock newer than the room has seen. No heartbeat, limits, auth or storage. Ratios over it show what Planboard spends beyond the least a ws relay must; the targets are judged against the two real peers only.',
     '- Classic y-websocket server: `setupWSConnection` from `y-websocket@1.5.4`\'s `bin/utils` (installed as `y-websocket-v1`), in memory, its Yjs resolved to the same 13.x as the clients. `@y/websocket-server` 0.1.5 is not used: it needs a Yjs 14 pre-release.',
     '- Planboard runs as shipped: every change durably appended to SQLite (default 50 ms flush), which the peers in their default setup do not do. Cold load from storage: the board unloaded after its last peer left (BOARD_IDLE_MS=' + COLD_IDLE_MS + ') on a warm process; "after restart": a fresh process.',
     canvasNote,
   ];
-  const report = markdown(header.filter(Boolean), results, combined, found, notes.filter(Boolean));
+  const report = markdown(header.filter(Boolean), results, combined, found, notes.filter(Boolean), overFloor);
   const canvasSection = canvas
     ? ['', '## 6. Canvas and backlog table in Chromium: 2,000 story cards, 50 remote changes/s (Planboard only)', '', `| ${Object.keys(canvas).join(' | ')} |`, `| ${Object.keys(canvas).map(() => '---:').join(' | ')} |`, `| ${Object.values(canvas).map((v: unknown) => (typeof v === 'number' ? v.toFixed(1) : String(v))).join(' | ')} |`]
     : [];
@@ -130,6 +133,7 @@ async function main(): Promise<void> {
     versions,
     scenarios: results.map((r) => ({ ...r, combined: combined.get(r.id) })),
     targets: found,
+    overFloor,
     canvas,
   };
   writeFileSync(`${dir}/bench-${stamp}.md`, full);

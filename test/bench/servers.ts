@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ServerKind = 'planboard' | 'hocuspocus' | 'y-websocket';
-export const SERVER_KINDS: ServerKind[] = ['planboard', 'hocuspocus', 'y-websocket'];
+export type ServerKind = 'planboard' | 'hocuspocus' | 'y-websocket' | 'floor';
+export const SERVER_KINDS: ServerKind[] = ['planboard', 'hocuspocus', 'y-websocket', 'floor'];
+/** Real servers Planboard's targets are judged against; the floor is a yardstick, not a peer. */
+export const PEER_KINDS: ServerKind[] = ['hocuspocus', 'y-websocket'];
 
 export interface BenchServer {
   kind: ServerKind;
@@ -144,7 +146,12 @@ export async function startBenchServer(kind: ServerKind, options: StartOptions =
       },
     };
   }
-  const script = kind === 'hocuspocus' ? here('peer-servers/hocuspocus.mjs') : here('peer-servers/y-websocket-classic.cjs');
+  const scripts: Record<Exclude<ServerKind, 'planboard'>, string> = {
+    hocuspocus: 'peer-servers/hocuspocus.mjs',
+    'y-websocket': 'peer-servers/y-websocket-classic.cjs',
+    floor: 'peer-servers/floor.mjs',
+  };
+  const script = here(scripts[kind]);
   const child = await spawnAndWait(process.execPath, [script], { PORT: String(port) }, /listening on/);
   watchOutput(child, problems);
   let rooms = 0;

@@ -41,11 +41,13 @@ after(async () => {
  * Places a story card the way a person does: press C, click in the lane, type the title with
  * real key presses, Enter. Typing must go into the title: no tool changes, no stray shape.
  */
-async function addCard(page: Page, laneName: string, title: string, fx = 0.3, fy = 0.3): Promise<void> {
+async function addCard(page: Page, laneName: string, title: string, fx = 0.3, fy = 0.3, via: 'key' | 'toolbar' = 'key'): Promise<void> {
   const point = await pointIn(lane(page, laneName), fx, fy);
   await focusCanvas(page);
   await page.keyboard.press('Escape');
-  await page.keyboard.press('c');
+  if (via === 'key') await page.keyboard.press('c');
+  else await page.getByTestId('tools.story-card').click();
+  assert.equal(await currentTool(page), 'tools.story-card');
   const before = await shapeIds(page);
   await page.mouse.click(point.x, point.y);
   const input = page.getByTestId('card-title-input');
@@ -218,32 +220,49 @@ test('sprint planning: table, canvas and panel edits reach the other browser; a 
   await focusCanvas(grace);
   await grace.keyboard.press('Escape');
   const title = await pointIn(card(grace, 'Password reset'), 0.5, 0.5);
+  const graceShapes = await shapeIds(grace);
   await grace.mouse.dblclick(title.x, title.y);
   await grace.getByTestId('card-title-input').waitFor();
+  const graceTool = await currentTool(grace);
   await grace.keyboard.press('End');
   await grace.keyboard.type(' by email');
+  assert.equal(await currentTool(grace), graceTool, 'typing the new title changed the tool');
   await grace.keyboard.press('Enter');
+  assert.deepEqual(await shapeIds(grace), graceShapes, 'renaming drew nothing');
   await row('Password reset by email').waitFor({ timeout: 15_000 });
 
-  // Ada pans the canvas until the card is far off screen, then clicks its row: the card comes back
-  // into the part of the screen that neither the table nor the card panel covers, selected.
-  await ada.mouse.move(200, 400); // over the canvas, left of the open table (the board opens fitted, so the card starts on screen)
-  for (let i = 0; i < 8; i++) await ada.mouse.wheel(600, 400);
-  await eventually(async () => (await card(ada, 'Audit log').boundingBox().catch(() => null)), (box) => box === null || box.x > 1280 || box.x + box.width < 0 || box.y > 800 || box.y + box.height < 0, 'the card to leave the screen');
+  // Ada pans the canvas until the card is out of the part of the screen she can see, then clicks its
+  // row: the card comes back into the part that neither the table nor the card panel covers, selected.
+  const freeArea = async () => {
+    const canvas = await boxOf(ada.locator('.tl-canvas'));
+    const tableBox = await boxOf(table);
+    const panel = ada.getByTestId('card-panel');
+    const panelBox = (await panel.isVisible()) ? await boxOf(panel) : null;
+    return { left: panelBox ? panelBox.x + panelBox.width : canvas.x, right: tableBox.x, top: canvas.y, bottom: canvas.y + canvas.height };
+  };
+  type Box = { x: number; y: number; width: number; height: number };
+  type Area = Awaited<ReturnType<typeof freeArea>>;
+  const inside = (box: Box, area: Area) => box.x >= area.left && box.x + box.width <= area.right && box.y >= area.top && box.y + box.height <= area.bottom;
+  const overlaps = (box: Box | null, area: Area) => box !== null && box.x < area.right && box.x + box.width > area.left && box.y < area.bottom && box.y + box.height > area.top;
+  await focusCanvas(ada);
+  await ada.keyboard.press('Escape');
+  await ada.keyboard.press('h');
+  const area = await freeArea();
+  for (let i = 0; i < 2; i++) await drag(ada, { x: area.left + 40, y: area.top + 60 }, { x: area.right - 40, y: area.bottom - 40 });
+  await ada.keyboard.press('v');
+  await eventually(async () => card(ada, 'Audit log').boundingBox().catch(() => null), (box) => !overlaps(box, area), 'the card to leave the part of the screen Ada sees')
+    .catch(async (error: Error) => {
+      await screenshot(ada, 'pan-failed');
+      throw error;
+    });
   await row('Audit log').locator('td').first().click();
   await ada.getByTestId('card-panel').getByText('Story card', { exact: true }).waitFor();
   assert.equal(await ada.getByTestId('panel-title').inputValue(), 'Audit log', 'the row\'s card is the one selected');
   await ada.waitForTimeout(400); // the camera glides there
   const cardBox = await boxOf(card(ada, 'Audit log'));
-  const canvasBox = await boxOf(ada.locator('.tl-canvas'));
-  const tableBox = await boxOf(table);
-  const panelBox = await boxOf(ada.getByTestId('card-panel'));
+  const free = await freeArea();
   await screenshot(ada, 'row-click-finds-card');
-  const free = { left: panelBox.x + panelBox.width, right: tableBox.x, top: canvasBox.y, bottom: canvasBox.y + canvasBox.height };
-  assert.ok(
-    cardBox.x >= free.left && cardBox.x + cardBox.width <= free.right && cardBox.y >= free.top && cardBox.y + cardBox.height <= free.bottom,
-    `the card ${JSON.stringify(cardBox)} is inside the free part of the screen ${JSON.stringify(free)}`,
-  );
+  assert.ok(inside(cardBox, free), `the card ${JSON.stringify(cardBox)} is inside the free part of the screen ${JSON.stringify(free)}`);
 
   // Multi-select editing: click one card, Shift+click the other, one change in the panel.
   await focusCanvas(ada);
@@ -278,9 +297,10 @@ test('card panel: title, description, assignee, labels, votes and key typed in t
   await grace.goto(server.url + board.links.edit.url);
   await Promise.all([waitForCanvas(ada), waitForCanvas(grace)]);
   await zoomToFit(ada);
-  await addCard(ada, 'Inbox', 'Search orders');
+  await addCard(ada, 'Inbox', 'Search orders', 0.3, 0.3, 'toolbar');
 
   // The card is selected after placing it: Ada fills in the panel, field by field, with keys.
+  const shapesBefore = await shapeIds(ada);
   await retype(ada, 'panel-title', 'Search past orders', 'Tab');
   await retype(ada, 'panel-description', 'As a buyer I find an order by its number or an item in it.', 'Tab');
   await retype(ada, 'panel-assignee', 'Grace Hopper', 'Tab');
@@ -288,6 +308,9 @@ test('card panel: title, description, assignee, labels, votes and key typed in t
   await retype(ada, 'panel-votes', '4', 'Tab');
   await retype(ada, 'panel-key', 'SHOP-7', 'Tab');
   await ada.getByTestId('panel-priority').selectOption('urgent');
+  // None of those keys reached the canvas (the text holds r, e, a, d, t ...: tool shortcuts there).
+  assert.deepEqual(await shapeIds(ada), shapesBefore, 'typing in the panel drew nothing');
+  assert.equal(await currentTool(ada), 'tools.select', 'typing in the panel changed no tool');
 
   const seen = card(grace, 'Search past orders');
   await seen.waitFor({ timeout: 15_000 });
@@ -369,6 +392,16 @@ test('CSV import from the UI lands in the backlog lane for everyone; Export give
   };
   const isPng = (bytes: Buffer) => bytes.subarray(1, 4).toString('latin1') === 'PNG';
   const pngWidth = (bytes: Buffer) => bytes.readUInt32BE(16);
+
+  // The cards as CSV and Markdown, and the board as JSON, from the same menu.
+  const cardsCsv = await download('Cards as CSV');
+  assert.match(cardsCsv.name, /\.csv$/);
+  assert.match(cardsCsv.bytes.toString('utf8'), /SHOP-1,Search orders/);
+  const cardsMd = (await download('Cards as Markdown')).bytes.toString('utf8');
+  assert.match(cardsMd, /Inbox[^\n]*2 cards · 8 pts/);
+  assert.match(cardsMd, /\| SHOP-2 \| Export invoices \| 5 \|/);
+  const boardJson = JSON.parse((await download('Board as JSON')).bytes.toString('utf8')) as { records: Record<string, { type?: string }> };
+  assert.equal(Object.values(boardJson.records).filter((r) => r.type === STORY_CARD_TYPE).length, 2);
 
   const boardPng = await download('Board as PNG');
   assert.match(boardPng.name, /\.png$/);

@@ -13,31 +13,44 @@ const FLUSH_INTERVAL_MS = 100;
 const WRITE_MARGIN_MS = 150;
 
 test(`the durability window: what the server relayed by time t is on disk after kill -9 at t + FLUSH_INTERVAL_MS (${FLUSH_INTERVAL_MS} ms) + ${WRITE_MARGIN_MS} ms`, async () => {
-  const first = await startServer({ env: { FLUSH_INTERVAL_MS: String(FLUSH_INTERVAL_MS) } });
-  const boardId = await createBoard(first);
-  const writer = connectClient(first.wsUrl, boardId);
-  const watcher = connectClient(first.wsUrl, boardId, undefined, tokenFor(boardId, 'view'));
-  await Promise.all([waitForSync(writer.provider), waitForSync(watcher.provider)]);
-  for (let i = 0; i < 20; i++) putShape(writer.doc, `shape:${i}`, i * 10, 0);
-  // t: the watcher has every edit, so the server has applied (and relayed) all of them.
-  await waitFor(() => getRecordsMap(watcher.doc).size === 20, 'the watcher to receive the twenty shapes', 5000);
-  const t = Date.now();
-  // No client may resend anything after the crash: what counts is what the server wrote.
-  closeAll(writer.provider, watcher.provider);
-  await sleep(Math.max(0, t + FLUSH_INTERVAL_MS + WRITE_MARGIN_MS - Date.now()));
-  await first.kill();
-  console.log(`# killed ${Date.now() - t} ms after the last edit reached the server`);
-  assert.deepEqual(storedRecords(first.dataDir, boardId), recordsOf(writer.doc), 'every relayed edit is in the SQLite file');
+  // The kill must land in the window for the test to prove anything: a late one (a loaded test
+  // machine) proves a weaker bound, so that attempt is repeated rather than counted.
+  const latestKillMs = FLUSH_INTERVAL_MS + WRITE_MARGIN_MS + 50;
+  for (let attempt = 1; ; attempt++) {
+    const first = await startServer({ env: { FLUSH_INTERVAL_MS: String(FLUSH_INTERVAL_MS) } });
+    const boardId = await createBoard(first);
+    const writer = connectClient(first.wsUrl, boardId);
+    const watcher = connectClient(first.wsUrl, boardId, undefined, tokenFor(boardId, 'view'));
+    await Promise.all([waitForSync(writer.provider), waitForSync(watcher.provider)]);
+    // No client may resend anything after the crash: what counts is what the server wrote.
+    for (const client of [writer, watcher]) client.provider.on('connection-close', () => (client.provider.shouldConnect = false));
+    for (let i = 0; i < 20; i++) putShape(writer.doc, `shape:${i}`, i * 10, 0);
+    // t: the watcher has every edit, so the server has applied (and relayed) all of them.
+    await waitFor(() => getRecordsMap(watcher.doc).size === 20, 'the watcher to receive the twenty shapes', 5000);
+    const t = Date.now();
+    await sleep(t + FLUSH_INTERVAL_MS + WRITE_MARGIN_MS - Date.now());
+    const killedAfter = Date.now() - t;
+    await first.kill();
+    closeAll(writer.provider, watcher.provider);
+    console.log(`# attempt ${attempt}: SIGKILL ${killedAfter} ms after the last edit reached the server`);
+    if (killedAfter > latestKillMs) {
+      first.cleanup();
+      assert.ok(attempt < 5, `the machine is too loaded to kill within ${latestKillMs} ms of the edits (5 attempts)`);
+      continue;
+    }
+    assert.deepEqual(storedRecords(first.dataDir, boardId), recordsOf(writer.doc), 'every relayed edit is in the SQLite file');
 
-  const second = await startServer({ dataDir: first.dataDir });
-  try {
-    const reader = connectClient(second.wsUrl, boardId);
-    await waitForSync(reader.provider);
-    assert.deepEqual(recordsOf(reader.doc), recordsOf(writer.doc));
-    closeAll(reader.provider);
-  } finally {
-    await second.stop();
-    second.cleanup();
+    const second = await startServer({ dataDir: first.dataDir });
+    try {
+      const reader = connectClient(second.wsUrl, boardId);
+      await waitForSync(reader.provider);
+      assert.deepEqual(recordsOf(reader.doc), recordsOf(writer.doc));
+      closeAll(reader.provider);
+    } finally {
+      await second.stop();
+      second.cleanup();
+    }
+    return;
   }
 });
 
@@ -107,4 +120,23 @@ test('SIGTERM tells every client (close 1001) and writes every board: what is st
     await second.stop();
     second.cleanup();
   }
+});
+
+test('SIGINT does the same: the client is told, the board written, the process exits cleanly', async () => {
+  const server = await startServer({ env: { FLUSH_INTERVAL_MS: String(FLUSH_INTERVAL_MS) } });
+  const boardId = await createBoard(server);
+  const writer = connectClient(server.wsUrl, boardId);
+  const watcher = connectClient(server.wsUrl, boardId, undefined, tokenFor(boardId, 'view'));
+  await Promise.all([waitForSync(writer.provider), waitForSync(watcher.provider)]);
+  const closes = [recordCloses(writer.provider), recordCloses(watcher.provider)];
+  for (const client of [writer, watcher]) client.provider.on('connection-close', () => (client.provider.shouldConnect = false));
+  for (let i = 0; i < 30; i++) putShape(writer.doc, `shape:${i}`, i, i);
+  await waitFor(() => getRecordsMap(watcher.doc).size === 30, 'the watcher to hold every edit');
+  const exited = new Promise<number | null>((resolve) => server.process.once('exit', (code) => resolve(code)));
+  server.process.kill('SIGINT');
+  assert.equal(await exited, 0, 'clean exit');
+  assert.deepEqual(closes, [[CloseCode.goingAway], [CloseCode.goingAway]]);
+  assert.deepEqual(storedRecords(server.dataDir, boardId), recordsOf(writer.doc));
+  closeAll(writer.provider, watcher.provider);
+  server.cleanup();
 });

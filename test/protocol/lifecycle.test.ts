@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { getRecordsMap } from '@planboard/shared';
 import { closeAll, connectClient, putShape, recordsOf, waitFor, waitForSync } from '../support/clients.js';
 import { createBoard, startServer } from '../support/server.js';
-import { readStoredBoard } from '../support/stored.js';
+import { openSqlite, readStoredBoard } from '../support/stored.js';
 
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -13,7 +12,7 @@ async function metric(url: string, name: string): Promise<number> {
 }
 
 function logLength(dataDir: string, boardId: string): number {
-  const db = new Database(join(dataDir, 'planboard.sqlite'), { readonly: true });
+  const db = openSqlite(join(dataDir, 'planboard.sqlite'), { readonly: true });
   try {
     return (db.prepare('SELECT COUNT(*) AS n FROM board_updates WHERE board_id = ?').get(boardId) as { n: number }).n;
   } finally {
@@ -143,4 +142,22 @@ test('logs are JSON lines (pino): every line the server prints parses, with a le
   const messages = lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
   assert.ok(messages.some((m) => /listening/i.test(m)));
   assert.ok(messages.some((m) => /shutting down/.test(m)));
+});
+
+test('LOG_LEVEL sets what is logged: warn leaves out the info lines, silent prints nothing', async () => {
+  for (const level of ['warn', 'silent']) {
+    const server = await startServer({ env: { LOG_LEVEL: level } });
+    try {
+      const boardId = await createBoard(server);
+      const client = connectClient(server.wsUrl, boardId);
+      await waitForSync(client.provider);
+      closeAll(client.provider);
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
+    const lines = server.output().split('\n').filter((line) => line.trim() !== '' && !/Server listening at/.test(line));
+    if (level === 'silent') assert.deepEqual(lines, [], 'silent prints nothing');
+    else for (const line of lines) assert.ok((JSON.parse(line) as { level: number }).level >= 40, `an info line at warn: ${line}`);
+  }
 });

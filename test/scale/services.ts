@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import type { TestContext } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -42,14 +42,34 @@ async function redisProblem(): Promise<string | null> {
   }
 }
 
+async function problemsWith(needs: { postgres?: boolean; redis?: boolean }): Promise<string[]> {
+  return (await Promise.all([needs.postgres ? postgresProblem() : null, needs.redis ? redisProblem() : null])).filter(
+    (problem): problem is string => problem !== null,
+  );
+}
+
+/**
+ * For a whole file: `false` when the services are there, else the reason to skip its suites.
+ * Under CI a missing service instead registers a failing test; elsewhere it prints a loud line.
+ */
+export async function servicesGate(needs: { postgres?: boolean; redis?: boolean }, what: string): Promise<string | false> {
+  const problems = await problemsWith(needs);
+  if (problems.length === 0) return false;
+  const message = `${what} needs ${problems.join('; ')}`;
+  if (process.env.CI) {
+    test(what, () => assert.fail(`${message} (CI is set, so this fails). Start the service or set DATABASE_URL / REDIS_URL.`));
+  } else {
+    process.stderr.write(`\n!!! SCALE TESTS DID NOT RUN: ${message}\n\n`);
+  }
+  return `did not run: ${problems.join('; ')}`;
+}
+
 /**
  * True when the services are there. Otherwise: under CI the test fails; elsewhere it is skipped
  * with a loud line on stderr naming what did not run and why.
  */
 export async function requireServices(t: TestContext, needs: { postgres?: boolean; redis?: boolean }): Promise<boolean> {
-  const problems = (await Promise.all([needs.postgres ? postgresProblem() : null, needs.redis ? redisProblem() : null])).filter(
-    (problem): problem is string => problem !== null,
-  );
+  const problems = await problemsWith(needs);
   if (problems.length === 0) return true;
   const message = `"${t.name}" needs ${problems.join('; ')}`;
   if (process.env.CI) assert.fail(`${message} (CI is set, so this fails). Start the service or set DATABASE_URL / REDIS_URL.`);

@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { CloseCode, type CreatedBoard, type CreatedLink, type LinkSummary } from '@planboard/shared';
 import { createBoardWithLinks, startServer, type RunningServer } from '../support/server.js';
 import { openRawSocket, withTimeout } from '../support/raw-socket.js';
-import Database from 'better-sqlite3';
 import { closeAll, connectClient, putShape, recordCloses, waitFor, waitForSync } from '../support/clients.js';
-import { databaseBytes, rowsOfBoard, sqlitePath, storedRecords } from '../support/stored.js';
+import { databaseBytes, openSqlite, rowsOfBoard, sqlitePath, storedRecords } from '../support/stored.js';
 
 let server: RunningServer;
 before(async () => {
@@ -204,7 +203,7 @@ test('only a hash of each token is stored: no token or secret appears anywhere i
     assert.equal(bytes.indexOf(Buffer.from(secret, 'base64url')), -1, 'a secret\'s raw bytes are in the database');
   }
   // What is stored per link is a fixed-size digest, different for every link.
-  const db = new Database(sqlitePath(server.dataDir), { readonly: true });
+  const db = openSqlite(sqlitePath(server.dataDir), { readonly: true });
   try {
     const hashes = (db.prepare('SELECT secret_hash FROM board_links WHERE board_id = ?').all(board.id) as { secret_hash: Buffer }[]).map((r) => r.secret_hash);
     assert.equal(hashes.length, 4);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,9 @@ export interface StartOptions {
 /** Starts the real server (server/dist/main.js) in its own process on a free port. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'planboard-test-'));
+  // Below `info` the server does not log where it listens: give it a port and ask /healthz instead.
+  const quiet = options.env?.LOG_LEVEL !== undefined && !['info', 'debug', 'trace'].includes(options.env.LOG_LEVEL);
+  if (quiet && options.port === undefined) options = { ...options, port: await freePort() };
   const child = spawn(process.execPath, [serverMain], {
     env: {
       ...process.env,
@@ -56,6 +60,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
+    if (quiet) void waitForHealth(options.port!).then(() => resolve(options.port!));
     setTimeout(() => reject(new Error(`server did not start within 15 s:\n${output}`)), 15_000).unref();
   });
   return {
@@ -77,6 +82,28 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(port: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** The links of every board a test created, by board id. */

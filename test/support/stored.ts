@@ -1,16 +1,20 @@
-import Database from 'better-sqlite3';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { getRecordsMap } from '@planboard/shared';
+import type BetterSqlite3 from 'better-sqlite3';
+import { openSqlite } from '../../server/src/extensions/persistence/sqlite-driver.js';
+
+/** Tests open the store's SQLite file with the same better-sqlite3 the server picks for this Node. */
+export { openSqlite };
 
 // What the server stored, read straight from its SQLite file (not through the server). The
 // tables are `boards`, `board_updates`, `board_links` (and whatever else the store adds).
 
 export const sqlitePath = (dataDir: string) => join(dataDir, 'planboard.sqlite');
 
-function open(dataDir: string): Database.Database {
-  return new Database(sqlitePath(dataDir), { readonly: true, fileMustExist: true });
+function open(dataDir: string): BetterSqlite3.Database {
+  return openSqlite(sqlitePath(dataDir), { readonly: true, fileMustExist: true });
 }
 
 /** The board as stored on disk. */

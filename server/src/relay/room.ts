@@ -10,6 +10,9 @@ import { stampRole } from './awareness-role.js';
 /** Transaction origin of updates loaded from storage: neither stored again nor broadcast. */
 export const STORAGE_ORIGIN = Symbol('storage');
 
+/** Origin of updates and presence from another instance: broadcast here, not stored again, not republished. */
+export const REMOTE_ORIGIN = Symbol('remote');
+
 /** Awareness client ids one connection may publish (a client reusing its doc across reconnects may show a few). */
 const MAX_AWARENESS_CLIENTS_PER_CONNECTION = 8;
 
@@ -23,8 +26,10 @@ const APPLY_SNAPSHOT_FALLBACK_MS = 200;
 export class ProtocolError extends Error {}
 
 export interface RoomHooks {
-  /** Every change of the document, to be made durable. */
-  onUpdate(boardId: string, update: Uint8Array): void;
+  /** Every change of the document (not loaded from storage), with its transaction origin. */
+  onUpdate(boardId: string, update: Uint8Array, origin: unknown): void;
+  /** Presence changed on this instance (a peer's or the server's own state), as an awareness update. */
+  onAwareness?(boardId: string, update: Uint8Array): void;
   /** A peer without write access sent a document update (it was dropped). */
   onRefusedWrite?(connection: Connection): void;
 }
@@ -87,11 +92,27 @@ export class Room {
       if (origin === STORAGE_ORIGIN) return;
       this.#snapshot = null;
       this.#unchangedSinceLoad = false;
-      hooks.onUpdate(boardId, update);
+      hooks.onUpdate(boardId, update, origin);
       this.#pendingUpdates.push({ update, origin });
       this.#scheduleBroadcast();
     });
     this.awareness.on('update', this.#onAwarenessUpdate);
+  }
+
+  /** Applies another instance's update: broadcast to the peers here, not stored, not republished. */
+  applyRemote(update: Uint8Array): void {
+    Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+  }
+
+  applyRemoteAwareness(update: Uint8Array): void {
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, REMOTE_ORIGIN);
+  }
+
+  /** The presence of this instance's own peers and of the server itself, or null if there is none. */
+  encodeLocalAwareness(): Uint8Array | null {
+    const ids = [...this.connections].flatMap((connection) => [...connection.awarenessIds]);
+    if (this.awareness.getLocalState() !== null) ids.push(this.awareness.clientID);
+    return ids.length > 0 ? awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids) : null;
   }
 
   /** Tells every peer, through the server's own awareness state, whether the board is being saved. */
@@ -334,6 +355,10 @@ export class Room {
     for (const id of added) this.#pendingAwareness.add(id);
     for (const id of updated) this.#pendingAwareness.add(id);
     for (const id of removed) this.#pendingAwareness.add(id);
+    if (origin !== REMOTE_ORIGIN && this.#hooks.onAwareness) {
+      const changed = [...added, ...updated, ...removed];
+      if (changed.length > 0) this.#hooks.onAwareness(this.boardId, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+    }
     // Presence is sent in batches of AWARENESS_BATCH_MS: every batch a stock client receives it
     // echoes back, so one batch per cursor move would multiply the frames by the peer count.
     this.#awarenessTimer ??= setTimeout(this.#flushAwareness, AWARENESS_BATCH_MS);

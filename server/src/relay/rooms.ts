@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { CloseCode } from '@planboard/shared';
 import type { BoardStore } from '../extensions/persistence/store.js';
 import type { Metrics } from '../extensions/metrics/metrics.js';
-import { Room } from './room.js';
+import { REMOTE_ORIGIN, Room } from './room.js';
 import { UpdateWriter } from '../extensions/persistence/update-writer.js';
 import type { Connection } from './connection.js';
 
@@ -16,6 +16,20 @@ export interface RoomsOptions {
   flushIntervalMs: number;
   compactAfterUpdates: number;
   maxPendingBytes: number;
+  /** Told about what other instances need to know (the fan-out extension), if any. */
+  events?: RoomsEvents;
+}
+
+/** Board lifecycle and changes as the fan-out between instances needs them. */
+export interface RoomsEvents {
+  afterLoad?(boardId: string): void;
+  /** Before the board's last writes: may still queue updates for storing. */
+  beforeUnload?(boardId: string): void;
+  /** A change made here (a peer's or the server's), not one from another instance. */
+  onLocalChange?(boardId: string, update: Uint8Array): void;
+  onLocalAwareness?(boardId: string, update: Uint8Array): void;
+  /** Everything queued for the board so far is stored. */
+  onStored?(boardId: string): void;
 }
 
 /**
@@ -36,6 +50,7 @@ export class Rooms {
       log: options.log,
       intervalMs: options.flushIntervalMs,
       compactAfterUpdates: options.compactAfterUpdates,
+      onStored: (boardId) => options.events?.onStored?.(boardId),
       onStorageState: (boardIds, error) => {
         for (const boardId of boardIds) this.#loaded.get(boardId)?.setStorageFailing(error !== null);
       },
@@ -48,6 +63,15 @@ export class Rooms {
 
   get size(): number {
     return this.#loaded.size;
+  }
+
+  /** The board's room if it is loaded on this instance. */
+  loaded(boardId: string): Room | undefined {
+    return this.#loaded.get(boardId);
+  }
+
+  loadedIds(): string[] {
+    return [...this.#loaded.keys()];
   }
 
   /**
@@ -92,19 +116,28 @@ export class Rooms {
     const board = await store.getBoard(boardId);
     if (!board) throw new UnknownBoardError(`no board ${boardId}`);
     const updates = await store.loadUpdates(boardId);
+    const events = this.#options.events;
     const room = new Room(boardId, {
-      onUpdate: (id, update) => this.writer.enqueue(id, update),
+      onUpdate: (id, update, origin) => {
+        // Another instance's update was stored by the instance that received it.
+        if (origin === REMOTE_ORIGIN) return;
+        this.writer.enqueue(id, update);
+        events?.onLocalChange?.(id, update);
+      },
+      onAwareness: events?.onLocalAwareness ? (id, update) => events.onLocalAwareness!(id, update) : undefined,
       onRefusedWrite: () => metrics.viewerWritesDropped.inc(),
     }, { maxPendingBytes: this.#options.maxPendingBytes });
     room.load(updates);
     this.#loaded.set(boardId, room);
     metrics.boardsLoaded.set(this.#loaded.size);
+    events?.afterLoad?.(boardId);
     return room;
   }
 
   #unload(room: Room): Promise<void> {
     room.unloading = (async () => {
       try {
+        this.#options.events?.beforeUnload?.(room.boardId);
         await this.writer.flush();
         // One snapshot makes the next load a single read, whatever the history.
         if (!room.unchangedSinceLoad) await this.#options.store.compact(room.boardId, { throughSeq: Number.MAX_SAFE_INTEGER, snapshot: room.encodeState() });
@@ -143,6 +176,7 @@ export class Rooms {
     for (const room of rooms) {
       if (room.idleTimer) clearTimeout(room.idleTimer);
       for (const connection of room.connections) connection.close(CloseCode.goingAway, 'server shutting down');
+      this.#options.events?.beforeUnload?.(room.boardId);
     }
     await this.writer.flush();
     for (const room of rooms) {

@@ -149,6 +149,7 @@ export const boardRoutes: FastifyPluginAsync = async (app) => {
       const { id } = request.params;
       await app.rooms.evict(id, CloseCode.boardDeleted, 'this board was deleted');
       await app.store.deleteBoard(id);
+      await app.fanout?.onBoardDeleted(id);
       request.log.info({ board: id }, 'board deleted');
       return reply.status(204).send();
     },

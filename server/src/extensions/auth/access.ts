@@ -1,6 +1,7 @@
 import { CloseCode, hasRole, type Role } from '@planboard/shared';
 import type { BoardStore, LinkRecord } from '../persistence/store.js';
 import { parseToken, secretMatches } from './tokens.js';
+import { LocalFailureCounter, type FailureCounter } from './failure-counter.js';
 
 export type AccessDecision =
   | { ok: true; link: LinkRecord }
@@ -9,13 +10,14 @@ export type AccessDecision =
 export interface AccessOptions {
   /** Failed token checks one address may make per minute before it is refused outright. */
   failuresPerMinute: number;
+  /** Where failures are counted; this instance alone by default (the fan-out shares it between instances). */
+  failures?: FailureCounter;
 }
 
 interface Session {
   close(code: number, reason: string): void;
 }
 
-const WINDOW_MS = 60_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
@@ -24,23 +26,27 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class Access {
   readonly #store: BoardStore;
-  readonly #options: AccessOptions;
-  readonly #failures = new Map<string, { count: number; since: number }>();
+  #failures: FailureCounter;
   readonly #sessions = new Map<string, Set<Session>>();
 
   constructor(store: BoardStore, options: AccessOptions) {
     this.#store = store;
-    this.#options = options;
+    this.#failures = options.failures ?? new LocalFailureCounter(options.failuresPerMinute);
+  }
+
+  /** Counts failures somewhere else from now on (Redis, shared by every instance). */
+  countFailuresIn(failures: FailureCounter): void {
+    this.#failures = failures;
   }
 
   async authorize(boardId: string, token: string | undefined, required: Role, address: string): Promise<AccessDecision> {
-    if (this.#isLimited(address)) {
+    if (await this.#failures.isLimited(address)) {
       return { ok: false, status: 429, closeCode: CloseCode.rateLimited, message: 'too many failed attempts; try again in a minute' };
     }
     // Board ids carry 70 random bits, so saying that one does not exist reveals nothing useful;
     // the lookups still count against the address like a wrong token.
     if (!(await this.#store.getBoard(boardId))) {
-      this.#recordFailure(address);
+      await this.#failures.recordFailure(address);
       return { ok: false, status: 404, closeCode: CloseCode.unknownBoard, message: 'board not found' };
     }
     const parsed = token ? parseToken(token) : null;
@@ -48,7 +54,7 @@ export class Access {
     const valid =
       parsed !== null && link !== null && link.boardId === boardId && secretMatches(parsed.secret, link.secretHash);
     if (!valid) {
-      this.#recordFailure(address);
+      await this.#failures.recordFailure(address);
       return {
         ok: false,
         status: 401,
@@ -96,27 +102,6 @@ export class Access {
   /** Closes every live session of a revoked link. */
   revoke(linkId: string): void {
     for (const session of this.#sessions.get(linkId) ?? []) session.close(CloseCode.unauthorized, 'this link was revoked');
-  }
-
-  #isLimited(address: string): boolean {
-    const entry = this.#failures.get(address);
-    if (!entry) return false;
-    if (Date.now() - entry.since > WINDOW_MS) {
-      this.#failures.delete(address);
-      return false;
-    }
-    return entry.count >= this.#options.failuresPerMinute;
-  }
-
-  #recordFailure(address: string): void {
-    const now = Date.now();
-    const entry = this.#failures.get(address);
-    if (entry && now - entry.since <= WINDOW_MS) entry.count++;
-    else this.#failures.set(address, { count: 1, since: now });
-    // Bounded memory under a distributed attack: forget windows that are over.
-    if (this.#failures.size > 10_000) {
-      for (const [key, value] of this.#failures) if (now - value.since > WINDOW_MS) this.#failures.delete(key);
-    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Role } from '@planboard/shared';
 import {
   NoSuchBoardError,
@@ -14,6 +14,7 @@ import {
   type LinkRecord,
   type PendingUpdates,
 } from './store.js';
+import { openSqlite } from './sqlite-driver.js';
 
 /**
  * The embedded store: one SQLite file in WAL mode, synchronous=FULL so that a committed batch
@@ -91,7 +92,7 @@ export class SqliteBoardStore implements BoardStore {
   readonly #compact: (boardId: string, compaction: Compaction) => CompactionResult;
 
   constructor(file: string) {
-    this.#db = new Database(file);
+    this.#db = openSqlite(file);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');

@@ -10,12 +10,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import * as Y from 'yjs';
 import type { Role } from '@planboard/shared';
 import { NoSuchBoardError, type BoardRecord, type BoardStore, type CompactionResult, type LinkRecord } from './store.js';
 import { SqliteBoardStore } from './sqlite-store.js';
+import { openSqlite } from './sqlite-driver.js';
 import { PostgresBoardStore } from './postgres-store.js';
 
 const TABLES = ['boards', 'board_links', 'board_updates', 'board_data'] as const;
@@ -49,7 +49,7 @@ async function sqliteHarness(): Promise<Harness> {
       return store;
     },
     async countRows(table, boardId) {
-      const db = new Database(file, { readonly: true });
+      const db = openSqlite(file, { readonly: true });
       try {
         const column = table === 'boards' ? 'id' : 'board_id';
         return (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${column} = ?`).get(boardId) as { n: number }).n;

@@ -12,6 +12,8 @@ export interface UpdateWriterOptions {
   compactAfterUpdates: number;
   /** The board's whole current state as one update, for compaction (null if not loaded). */
   snapshotOf: (boardId: string) => Uint8Array | null;
+  /** Told after a write for each board of it that has nothing more queued: all of it is stored. */
+  onStored?: (boardId: string) => void;
   /** Told when a board's storage starts failing (error) and when it recovers (null). */
   onStorageState?: (boardIds: string[], error: Error | null) => void;
 }
@@ -100,6 +102,9 @@ export class UpdateWriter {
       throw error;
     } finally {
       stopTimer();
+    }
+    if (this.#options.onStored) {
+      for (const { boardId } of batch) if (!this.#pending.has(boardId)) this.#options.onStored(boardId);
     }
     const recovered = batch.map((b) => b.boardId).filter((id) => this.#failing.delete(id));
     if (recovered.length > 0) {

@@ -20,6 +20,7 @@ import {
   defaultStoryCardProps,
   storyCardMigrations,
   storyCardProps,
+  stripControlCharacters,
   type CardStatus,
   type StoryCardProps,
 } from '@planboard/shared';
@@ -165,7 +166,7 @@ function TitleInput({ shape, editor, editable }: { shape: StoryCard; editor: Edi
       onTouchEnd={editor.markEventAsHandled}
       onChange={(event) => {
         if (editor.getEditingShapeId() !== shape.id) return;
-        editor.updateShape({ id: shape.id, type: STORY_CARD_TYPE, props: { title: event.currentTarget.value.replace(/\n/g, ' ') } });
+        editor.updateShape({ id: shape.id, type: STORY_CARD_TYPE, props: { title: stripControlCharacters(event.currentTarget.value) } });
       }}
       onKeyDown={(event) => {
         // Enter or Escape finish the title (one line); tldraw's own notes finish on Ctrl+Enter.
