@@ -484,9 +484,11 @@ function contract(name: string, makeHarness: () => Promise<Harness>): void {
   });
 }
 
-contract('SQLite', sqliteHarness);
-
+// Asked before any suite is registered: the runner starts the first suite at once and would
+// finish before a suite registered after this await.
 const unavailable = await postgresUnavailable();
+
+contract('SQLite', sqliteHarness);
 if (unavailable === null) {
   contract('PostgreSQL', postgresHarness);
 } else if (process.env.CI) {
