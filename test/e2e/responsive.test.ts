@@ -18,6 +18,11 @@ after(async () => {
 });
 
 const TITLE = 'Checkout revamp: Q3 story map';
+const JIRA_CSV = `Summary,Issue key,Issue Type,Status,Sprint,Parent summary,Reporter
+Guest checkout without an account,SHOP-11,Story,To Do,,Checkout,Grace
+Saved cards,SHOP-12,Story,In Progress,,Checkout,Grace
+Search suggestions,SHOP-13,Story,To Do,,Search,Grace
+`;
 
 /** Opens the board as a person on `screen` through a link, checks the header, then uses Status, Export and Share. */
 async function checkBoardPage(page: Page, screen: ScreenSize, role: 'owner' | 'viewer') {
@@ -87,6 +92,26 @@ async function checkBoardPage(page: Page, screen: ScreenSize, role: 'owner' | 'v
   await assertNoHorizontalOverflow(page, `${where}, backlog open`);
   await page.keyboard.press('Escape');
   await table.waitFor({ state: 'detached' });
+
+  // An owner imports from any screen: the dialog and its preview fit on it.
+  if (role === 'owner') {
+    const inline = page.getByTestId('import-button');
+    if (await inline.isVisible()) await inline.click({ timeout: 5000 });
+    else {
+      await page.getByTestId('more-button').click({ timeout: 5000 });
+      await page.getByTestId('menu-import').click({ timeout: 5000 });
+    }
+    const dialog = page.getByTestId('import-dialog');
+    await dialog.getByTestId('import-file').setInputFiles({ name: 'jira.csv', mimeType: 'text/csv', buffer: Buffer.from(JIRA_CSV) });
+    await dialog.getByTestId('import-preview').waitFor();
+    await screenshot(page, `responsive-${screen.name}-${role}-import`);
+    await assertOnScreen(page, dialog, `the import dialog (${where})`);
+    await assertNoHorizontalOverflow(page, `${where}, import preview open`);
+    await dialog.getByTestId('import-confirm').scrollIntoViewIfNeeded();
+    await assertOnScreen(page, dialog.getByTestId('import-confirm'), `the Import button (${where})`);
+    await dialog.getByRole('button', { name: 'Cancel' }).click({ timeout: 5000 });
+    await dialog.waitFor({ state: 'detached' });
+  }
 
   // Swiping sideways does not move the page onto blank space.
   await page.mouse.move(screen.width / 2, screen.height / 2);

@@ -71,7 +71,14 @@ test('the plan puts matching cards into the sprint frame, the rest into the back
 
 test('on a board without sprint frames the Sprint column is reported unused; without lanes cards go onto the page', () => {
   const plan = planImport(analyseCardsCsv(JIRA), lanes('backlog'));
-  assert.ok(plan.notes.includes('Sprint not used: the board has no sprint frame.'));
+  assert.deepEqual(plan.notes, [
+    'No story points column: the cards start unestimated.',
+    'Sprint not used: the board has no sprint frame.',
+    'Issue Type and Reporter are not used.',
+  ]);
+  assert.equal(columnUseLabel(plan.columns.find((c) => c.header === 'Sprint')!.use), 'Not used');
+  const emptySprints = planImport(analyseCardsCsv('Title,Sprint\nOne,\n'), lanes('story-map'));
+  assert.deepEqual(emptySprints.notes, ['No story points column: the cards start unestimated.', 'No status column: the cards start as To do.', 'Sprint is not used.']);
   assert.deepEqual(plan.destinations.map((d) => [d.name, d.count]), [['Inbox', 4]]);
   const blank = planImport(analyseCardsCsv('Title,Estimate,Status\nOne,3,Done\n'), []);
   assert.deepEqual(blank.destinations, [{ laneId: null, name: null, count: 1, bySprint: false }]);

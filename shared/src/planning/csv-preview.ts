@@ -155,9 +155,12 @@ export function planImport(analysis: CsvAnalysis, lanes: readonly LaneView[]): I
     return id;
   });
 
+  // Without a sprint frame on the board, the file's Sprint column has nothing to do.
+  const hasSprintFrames = lanes.some((lane) => lane.kind === 'sprint');
+  const columns = hasSprintFrames ? analysis.columns : analysis.columns.map((c): PreviewColumn => (c.use.kind === 'sprint' ? { ...c, use: { kind: 'ignored' } } : c));
   const notes: string[] = [];
   const used = (kind: ColumnUse['kind'], field?: CardField) =>
-    analysis.columns.some((c) => c.use.kind === kind && (field === undefined || (c.use.kind === 'field' && c.use.field === field)));
+    columns.some((c) => c.use.kind === kind && (field === undefined || (c.use.kind === 'field' && c.use.field === field)));
   if (!used('field', 'estimate')) notes.push('No story points column: the cards start unestimated.');
   if (!used('field', 'status')) notes.push('No status column: the cards start as To do.');
   const sprintHeader = analysis.columns.find((c) => c.use.kind === 'sprint')?.header;
@@ -165,14 +168,16 @@ export function planImport(analysis: CsvAnalysis, lanes: readonly LaneView[]): I
     const names = [...unmatched].slice(0, 3).map((name) => `“${name}”`).join(', ');
     const more = unmatched.size > 3 ? ` and ${unmatched.size - 3} more` : '';
     notes.push(
-      lanes.some((lane) => lane.kind === 'sprint')
+      hasSprintFrames
         ? `${sprintHeader}: no sprint frame is named ${names}${more}; those cards go into ${fallback?.name || 'the board'}.`
         : `${sprintHeader} not used: the board has no sprint frame.`,
     );
   }
-  const ignored = analysis.columns.filter((c) => c.use.kind === 'ignored').map((c) => c.header);
+  // A Sprint column already explained above is not listed again.
+  const explained = sprintHeader && unmatched.size > 0 ? sprintHeader : null;
+  const ignored = columns.filter((c) => c.use.kind === 'ignored' && c.header !== explained).map((c) => c.header);
   if (ignored.length > 0) notes.push(`${listOf(ignored, 6)} ${ignored.length === 1 ? 'is' : 'are'} not used.`);
-  return { ...analysis, laneIds, destinations: [...destinations.values()], notes };
+  return { ...analysis, columns, laneIds, destinations: [...destinations.values()], notes };
 }
 
 /** "A", "A and B", "A, B and C", "A, B, C and 4 more". */

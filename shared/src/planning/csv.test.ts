@@ -103,7 +103,7 @@ test('markdown export: a section per lane with its total, cards as table rows', 
   ]), 'Sprint 14');
   assert.match(md, /^# Sprint 14\n/);
   assert.match(md, /## Sprint 1 \(8 \/ 30 pts · 1 card\)/);
-  assert.match(md, /## Backlog \(1 card · 0\+ pts\)/);
+  assert.match(md, /## Backlog \(1 card · 0 pts \+ 1 unestimated\)/);
   assert.match(md, /\| P-1 \| Pay \\\| with card \| 8 \| To do \|/);
   assert.match(md, /2 cards, 8 points in all\./);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StoredRecord } from '../document.js';
-import { addActivity, addRelease, addStep } from './story-map.js';
+import { addActivity, addRelease, addStep, nextReleaseName } from './story-map.js';
 import { buildTemplate, STORY_MAP } from './templates.js';
 import { storyCardRecord } from './records.js';
 import { derivePlanning } from './structure.js';
@@ -57,4 +57,14 @@ test('adding a release puts a lane of the same width under the last one', () => 
   assert.deepEqual(releases.map((r) => r.name), ['MVP', 'Release 2', 'Later', 'Release 3']);
   assert.equal(releases[3]!.box.w, releases[2]!.box.w);
   assert.equal(releases[3]!.box.y, releases[2]!.box.y + releases[2]!.box.h + STORY_MAP.releaseGap);
+});
+
+test('new releases are named in sequence: "Release 3" after MVP, Release 2, Later; then "Release 4"', () => {
+  let records = buildTemplate('story-map');
+  assert.equal(nextReleaseName(derivePlanning(records)), 'Release 3');
+  records = [...records, ...addRelease(derivePlanning(records), nextReleaseName(derivePlanning(records)), 'b1').create];
+  assert.equal(nextReleaseName(derivePlanning(records)), 'Release 4');
+  // No numbered release yet: numbered by position.
+  const unnumbered = buildTemplate('story-map').filter((r) => !(r['props'] as { name?: string }).name?.startsWith('Release'));
+  assert.equal(nextReleaseName(derivePlanning(unnumbered)), 'Release 3');
 });

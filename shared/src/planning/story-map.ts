@@ -67,6 +67,19 @@ export function addStep(model: PlanningModel, activityId: string, name: string, 
   return { create: [step], move, resize: widenReleases(model, right) };
 }
 
+/**
+ * The name of the next release slice: one past the highest "Release N" on the map ("Release 3"
+ * after MVP, Release 2, Later), or numbered by position when none is numbered yet.
+ */
+export function nextReleaseName(model: PlanningModel): string {
+  const existing = releases(model);
+  const numbers = existing.map((lane) => /^release\s+(\d+)$/i.exec(lane.name.trim())?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  const names = new Set(existing.map((lane) => lane.name.trim().toLowerCase()));
+  let next = numbers.length > 0 ? Math.max(...numbers) + 1 : existing.length + 1;
+  while (names.has(`release ${next}`)) next += 1;
+  return `Release ${next}`;
+}
+
 export function addRelease(model: PlanningModel, name: string, index: string): StoryMapChange {
   const existing = releases(model);
   const last = existing.at(-1);

@@ -23,7 +23,7 @@ test('backlog: a card counts for the column that contains its centre; moving it 
   let model = derivePlanning([...template, card, cardAt(ready.x, ready.y, { estimate: '5' }), cardAt(ready.x, ready.y + 200, { estimate: '?' })]);
   assert.equal(model.cards.find((c) => c.id === card.id)!.laneId, lane(model, 'Inbox').id);
   assert.deepEqual(model.laneTotals.get(lane(model, 'Inbox').id), { count: 1, points: 3, unestimated: 0, done: 0, capacity: null, overCapacity: false });
-  assert.equal(formatTotal(model.laneTotals.get(lane(model, 'Ready for sprint').id)!), '2 cards · 5+ pts');
+  assert.equal(formatTotal(model.laneTotals.get(lane(model, 'Ready for sprint').id)!), '2 cards · 5 pts + 1 unestimated');
 
   // Drag the Inbox card so that its centre is just inside "Needs refinement".
   const refinement = lane(model, 'Needs refinement').box;

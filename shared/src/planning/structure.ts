@@ -345,10 +345,13 @@ export function derivePlanning(records: Iterable<StoredRecord | unknown>): Plann
   return model;
 }
 
-/** "12 cards · 34 pts", "34 / 40 pts" for a sprint, with "+" while some cards are unestimated. */
+/**
+ * "12 cards · 34 pts", "34 / 40 pts · 12 cards" for a sprint. Cards with no estimate or `?` count
+ * no points, and the total says so in words: "2 cards · 8 pts + 1 unestimated".
+ */
 export function formatTotal(total: Total | LaneTotal): string {
-  const points = `${total.points}${total.unestimated > 0 ? '+' : ''}`;
+  const unestimated = total.unestimated > 0 ? ` + ${total.unestimated} unestimated` : '';
   const capacity = 'capacity' in total ? total.capacity : null;
   const cards = `${total.count} ${total.count === 1 ? 'card' : 'cards'}`;
-  return capacity !== null ? `${points} / ${capacity} pts · ${cards}` : `${cards} · ${points} pts`;
+  return capacity !== null ? `${total.points} / ${capacity} pts${unestimated} · ${cards}` : `${cards} · ${total.points} pts${unestimated}`;
 }

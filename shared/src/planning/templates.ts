@@ -38,7 +38,9 @@ export const STORY_MAP = {
   stepsY: 170,
   releasesY: 380,
   releaseHeight: 2 * STORY_CARD_SIZE.h + 90,
-  releaseGap: 40,
+  // Room between release slices for a lane's header row (name and total) at any zoom: tldraw's frame
+  // heading grows to 3.5 times its 28 px as the view zooms out, about 98 page units.
+  releaseGap: 100,
   inset: 20,
 } as const;
 

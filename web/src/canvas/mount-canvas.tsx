@@ -25,8 +25,14 @@ import { bindStoreToDoc } from './yjs-binding';
 import { bindPresence } from './presence-binding';
 import { StoryCardShapeUtil, StoryCardTool } from './story-card/StoryCardShapeUtil';
 import { PlanningOverlay } from './planning-overlay';
+import { LaneFrameShapeUtil } from './lane-frame';
+import { StoryMapNoteShapeUtil } from './story-map-notes';
+import { manageFirstView } from './first-view';
 
-const customShapeUtils = [StoryCardShapeUtil];
+// Planboard's lanes and story-map headers are tldraw's frame and note, extended (same type, so
+// boards and other clients see ordinary frames and notes); the story card is our own shape.
+const customShapeUtils = [StoryCardShapeUtil, LaneFrameShapeUtil, StoryMapNoteShapeUtil];
+const replacedTypes = new Set(customShapeUtils.map((util) => util.type));
 const tools = [StoryCardTool];
 
 // The story card is a tool like tldraw's own: in the toolbar, and on the C key.
@@ -80,16 +86,19 @@ export interface CanvasOptions {
   user: PresenceUser;
   readonly: boolean;
   licenseKey: string | null;
+  /** The view of each board is remembered per board in this browser. */
+  boardId?: string;
   onEditor?: (editor: Editor) => void;
 }
 
 /** Mounts the tldraw editor, bound to the board's Y.Doc, into `element`; returns the unmount. */
 export function mountCanvas(element: HTMLElement, options: CanvasOptions): () => void {
-  const store = createTLStore({ shapeUtils: [...defaultShapeUtils, ...customShapeUtils], bindingUtils: defaultBindingUtils, assets: dataUrlAssets });
+  const store = createTLStore({ shapeUtils: [...defaultShapeUtils.filter((util) => !replacedTypes.has(util.type)), ...customShapeUtils], bindingUtils: defaultBindingUtils, assets: dataUrlAssets });
   const unbindDoc = bindStoreToDoc(store, options.doc, { canWrite: !options.readonly });
   const unbindPresence = bindPresence(store, options.awareness, options.user);
   setUserPreferences({ id: options.user.id, name: options.user.name, color: options.user.color });
 
+  let stopView: (() => void) | null = null;
   const root = createRoot(element);
   root.render(
     <Tldraw
@@ -105,11 +114,13 @@ export function mountCanvas(element: HTMLElement, options: CanvasOptions): () =>
           editor.updateInstanceState({ isReadonly: true });
           editor.setCurrentTool('hand');
         }
+        if (options.boardId) stopView = manageFirstView(editor, options.boardId);
         options.onEditor?.(editor);
       }}
     />,
   );
   return () => {
+    stopView?.();
     root.unmount();
     unbindPresence();
     unbindDoc();

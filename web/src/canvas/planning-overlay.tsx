@@ -1,28 +1,28 @@
-import { useEditor, useValue } from 'tldraw';
-import { derivePlanning, formatTotal, type Box, type StoredRecord } from '@planboard/shared';
+import { useEditor, useValue, type TLShapeId } from 'tldraw';
+import { STORY_MAP, formatTotal, type Box } from '@planboard/shared';
+import { planningOf } from './lane-frame';
+import { readHighlight } from './reveal';
 
 /**
- * Live totals drawn on the canvas under each lane, like a column's sum (count and points; `points / capacity` on a
- * sprint frame, red when over), above each story-map activity and beside each roadmap theme.
- * Every client derives them from the same shapes, so they change for everyone as cards move or
- * estimates change.
+ * Live totals drawn on the canvas above each story-map activity and beside each roadmap theme
+ * (a lane's own total is in its header: see lane-frame.tsx), and the brief highlight of what the
+ * UI has just added. Every client derives the totals from the same shapes, so they change for
+ * everyone as cards move or estimates change.
  */
 export function PlanningOverlay() {
   const editor = useEditor();
   // Recomputed only when shapes change (not on pointer moves or camera changes).
-  const model = useValue('planning totals', () => derivePlanning(editor.getCurrentPageShapes() as unknown as StoredRecord[]), [editor]);
+  const model = useValue('planning totals', () => planningOf(editor), [editor]);
   const zoom = useValue('zoom', () => editor.getEfficientZoomLevel(), [editor]);
   // Labels keep a readable screen size at any zoom, like tldraw's own frame headings.
-  const scale = 1 / Math.max(zoom, 0.6);
+  const scale = 1 / Math.max(zoom, 0.3);
 
-  const badge = (key: string, box: Box, anchor: 'below-right' | 'above-left' | 'below-left', text: string, className: string, testId: string, name: string) => {
-    const [left, top, origin, translate] =
-      anchor === 'below-right' ? [box.x + box.w, box.y + box.h + 6, 'right top', '-100%, 0']
-      : anchor === 'above-left' ? [box.x, box.y - 8, 'left bottom', '0, -100%']
-      : [box.x, box.y + box.h + 8, 'left top', '0, 0'];
+  const badge = (key: string, box: Box, anchor: 'above-left' | 'below-left', text: string, testId: string, name: string, hint: string) => {
+    const [left, top, origin, translate] = anchor === 'above-left' ? [box.x, box.y - 8, 'left bottom', '0, -100%'] : [box.x, box.y + box.h + 8, 'left top', '0, 0'];
     return (
-      <div key={key} className={`pb-total ${className}`} data-testid={testId} data-name={name}
-        style={{ left, top, transform: `translate(${translate}) scale(${scale})`, transformOrigin: origin }}>
+      <div key={key} className="pb-total pb-total--header" data-testid={testId} data-name={name} title={hint}
+        // Never wider than its column, so neighbouring activities' totals do not run into each other.
+        style={{ left, top, maxWidth: (STORY_MAP.column - 16) / scale, transform: `translate(${translate}) scale(${scale})`, transformOrigin: origin }}>
         {text}
       </div>
     );
@@ -30,16 +30,41 @@ export function PlanningOverlay() {
 
   return (
     <>
-      {model.lanes.map((lane) => {
-        const total = model.laneTotals.get(lane.id)!;
-        const className = lane.kind === 'sprint' ? (total.overCapacity ? 'pb-total--over' : 'pb-total--sprint') : '';
-        return badge(lane.id, lane.box, 'below-right', formatTotal(total), className, 'lane-total', lane.name);
-      })}
       {model.headers.map((header) => {
         const total = header.kind === 'activity' ? model.activityTotals.get(header.id) : header.kind === 'theme' ? model.themeTotals.get(header.id) : undefined;
         if (!total) return null;
-        return badge(header.id, header.box, header.kind === 'activity' ? 'above-left' : 'below-left', formatTotal(total), '', `${header.kind}-total`, header.name);
+        // Zoomed out, an activity's column is narrow on screen: its points first, then the rest if it fits.
+        const full = formatTotal(total);
+        const fits = header.kind !== 'activity' || full.length * 7.4 + 20 <= (STORY_MAP.column - 16) / scale;
+        const text = fits ? full : `${total.points} pts${total.unestimated > 0 ? ` + ${total.unestimated} unestimated` : ''} · ${total.count} ${total.count === 1 ? 'card' : 'cards'}`;
+        return badge(header.id, header.box, header.kind === 'activity' ? 'above-left' : 'below-left', text, `${header.kind}-total`, header.name, full);
       })}
+      <RevealHighlights />
+    </>
+  );
+}
+
+/** A short pulse around shapes the UI has just added (see reveal.ts). */
+function RevealHighlights() {
+  const editor = useEditor();
+  const boxes = useValue(
+    'highlighted shapes',
+    () => {
+      const highlight = readHighlight(editor);
+      if (!highlight) return [];
+      return highlight.ids.flatMap((id) => {
+        const box = editor.getShapePageBounds(id as TLShapeId);
+        return box ? [{ id, x: box.x, y: box.y, w: box.w, h: box.h }] : [];
+      });
+    },
+    [editor],
+  );
+  return (
+    <>
+      {boxes.map((box) => (
+        <div key={box.id} className="pb-highlight" data-testid="highlight" data-shape-id={box.id}
+          style={{ left: box.x, top: box.y, width: box.w, height: box.h }} />
+      ))}
     </>
   );
 }

@@ -8,6 +8,7 @@ import {
   addRelease,
   addStep,
   buildTemplate,
+  nextReleaseName,
   derivePlanning,
   getRecordsMap,
   type PlanningModel,
@@ -16,6 +17,7 @@ import {
   type StoryMapChange,
   type TemplateId,
 } from '@planboard/shared';
+import { revealShapes } from '../canvas/reveal';
 
 /**
  * The planning view of one open board: cards, lanes, membership and totals, derived from the
@@ -97,7 +99,7 @@ export class PlanningSession {
     const index = editor.getHighestIndexForParent(PAGE_ID as never);
     const change: StoryMapChange =
       what === 'activity' ? addActivity(this.model, 'New activity', index)
-      : what === 'release' ? addRelease(this.model, `Release ${this.model.lanes.filter((l) => l.kind === 'release').length + 1}`, index)
+      : what === 'release' ? addRelease(this.model, nextReleaseName(this.model), index)
       : addStep(this.model, activityId ?? '', 'New step', index);
     editor.markHistoryStoppingPoint(`add ${what}`);
     editor.run(() => {
@@ -110,6 +112,12 @@ export class PlanningSession {
     });
     const created = change.create[0];
     if (created) editor.select(created.id as TLShapeId);
+    void revealShapes(editor, change.create.map((shape) => shape.id));
+  }
+
+  /** Brings shapes the board just received from this person's action (imported cards) into view, briefly highlighted. */
+  reveal(ids: string[]): void {
+    if (this.editor && ids.length > 0) void revealShapes(this.editor, ids);
   }
 
   /** Adds a template's lanes and headers to the right of what the board already holds. */
@@ -124,7 +132,7 @@ export class PlanningSession {
     editor.markHistoryStoppingPoint(`insert ${id}`);
     editor.createShapes(shapes);
     editor.select(...shapes.map((shape) => shape.id));
-    editor.zoomToSelection({ animation: { duration: 220 } });
+    void revealShapes(editor, shapes.map((shape) => shape.id as string));
   }
 
   /**

@@ -59,6 +59,12 @@ const KIND_CODES: Record<BoardEntryKind, string> = { update: 'u', sync: 's', awa
 const KINDS_BY_CODE = new Map(Object.entries(KIND_CODES).map(([kind, code]) => [code, kind as BoardEntryKind]));
 const EMPTY = new Uint8Array(0);
 const READ_BLOCK_MS = 2_000;
+/**
+ * Heartbeat period; the key lives three periods and two missed checks declare an instance dead,
+ * so a killed instance's cursors go within about 5 periods (15 s), well inside the 30 s that
+ * clients themselves wait before dropping a silent peer.
+ */
+const HEARTBEAT_MS = 3_000;
 const READ_COUNT = 500;
 
 type StreamReply = [Buffer, [Buffer, Buffer[]][]][] | null;
@@ -125,7 +131,7 @@ export class RedisBus {
         .then((id) => (this.#readerClientId = Number(id)))
         .catch(() => undefined);
     });
-    const heartbeatMs = options.heartbeatMs ?? 5_000;
+    const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
     this.#heartbeat = setInterval(() => void this.#beat(heartbeatMs), heartbeatMs);
     this.#heartbeat.unref();
     this.#loop = this.#readLoop();
@@ -148,7 +154,7 @@ export class RedisBus {
     this.#connected = true;
     const reconnected = this.#everReady;
     this.#everReady = true;
-    await this.#beat(this.#options.heartbeatMs ?? 5_000, false);
+    await this.#beat(this.#options.heartbeatMs ?? HEARTBEAT_MS, false);
     for (const message of this.#unsentControl.splice(0)) void this.publishControl(message);
     for (const [boardId, held] of [...this.#unpublished]) {
       this.#unpublished.delete(boardId);
@@ -255,6 +261,8 @@ export class RedisBus {
       if (held) {
         held.updates.push(data);
         held.n = Math.max(held.n, n);
+        // A long outage must not grow a list per keystroke: keep it merged.
+        if (held.updates.length >= 100) held.updates = [Y.mergeUpdates(held.updates)];
       } else {
         this.#unpublished.set(boardId, { updates: [data], n });
       }

@@ -5,6 +5,7 @@ import {
   StateNode,
   createShapeId,
   useEditablePlainText,
+  useSvgExportContext,
   useValue,
   type Editor,
   type TLPointerEventInfo,
@@ -19,9 +20,11 @@ import {
   defaultStoryCardProps,
   storyCardMigrations,
   storyCardProps,
+  stripControlCharacters,
   type CardStatus,
   type StoryCardProps,
 } from '@planboard/shared';
+import { FAR_ZOOM } from '../story-map-notes';
 
 type StoryCard = TLShape<typeof STORY_CARD_TYPE>;
 
@@ -69,7 +72,10 @@ function StoryCardView({ shape, util }: { shape: StoryCard; util: StoryCardShape
   const editor = util.editor;
   const props = shape.props;
   const isSelected = useValue('selected', () => editor.getOnlySelectedShapeId() === shape.id, [editor, shape.id]);
-  const zoomedOut = useValue('zoomed out', () => editor.getEfficientZoomLevel() < 0.45, [editor]);
+  // Exported images always show the near view: the whole title, at any zoom the person is at.
+  const isExporting = useSvgExportContext() !== null;
+  const zoomed = useValue('zoomed out', () => editor.getEfficientZoomLevel() < FAR_ZOOM, [editor]);
+  const zoomedOut = zoomed && !isExporting;
   // tldraw's own plain-text editing: focus, select-all events, paste and pointer hand-off.
   const editable = useEditablePlainText(shape.id, STORY_CARD_TYPE as never, props.title);
   const { isEditing } = editable;
@@ -86,9 +92,9 @@ function StoryCardView({ shape, util }: { shape: StoryCard; util: StoryCardShape
       style={{ width: STORY_CARD_SIZE.w, height: STORY_CARD_SIZE.h, borderLeftColor: STATUS_COLORS[props.status] }}
     >
       {zoomedOut && !isEditing ? (
-        <div className="pb-card__far">
-          <div className="pb-card__far-title">{props.title || 'Untitled'}</div>
+        <div className="pb-card__far" style={farTitleStyle(props.title)}>
           <span className="pb-card__estimate pb-card__estimate--far">{estimate}</span>
+          <span className="pb-card__far-title">{props.title || 'Untitled'}</span>
         </div>
       ) : (
         <>
@@ -113,9 +119,21 @@ function StoryCardView({ shape, util }: { shape: StoryCard; util: StoryCardShape
           </div>
         </>
       )}
-      {(isSelected || isEditing) && <TitleInput shape={shape} editor={editor} editable={editable} />}
+      {(isSelected || isEditing) && !isExporting && <TitleInput shape={shape} editor={editor} editable={editable} />}
     </HTMLContainer>
   );
+}
+
+/**
+ * The far view's font size and height: 26 px, smaller when the title's longest word would not fit
+ * beside the estimate (words are never broken), and as many whole lines as the card holds.
+ */
+function farTitleStyle(title: string): { fontSize: number; maxHeight: number } {
+  const longest = Math.max(1, ...title.split(/\s+/).map((word) => word.length));
+  const width = STORY_CARD_SIZE.w - 26; // inside the card's padding and border
+  const fontSize = Math.max(14, Math.min(26, Math.floor(width / (longest * 0.62 + 1.7))));
+  const line = fontSize * 1.15;
+  return { fontSize, maxHeight: Math.floor((STORY_CARD_SIZE.h - 22) / line) * line };
 }
 
 /**
@@ -148,7 +166,7 @@ function TitleInput({ shape, editor, editable }: { shape: StoryCard; editor: Edi
       onTouchEnd={editor.markEventAsHandled}
       onChange={(event) => {
         if (editor.getEditingShapeId() !== shape.id) return;
-        editor.updateShape({ id: shape.id, type: STORY_CARD_TYPE, props: { title: event.currentTarget.value.replace(/\n/g, ' ') } });
+        editor.updateShape({ id: shape.id, type: STORY_CARD_TYPE, props: { title: stripControlCharacters(event.currentTarget.value) } });
       }}
       onKeyDown={(event) => {
         // Enter or Escape finish the title (one line); tldraw's own notes finish on Ctrl+Enter.
