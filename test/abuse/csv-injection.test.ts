@@ -28,7 +28,7 @@ test('export.csv neutralises formula cells for a viewer, and export → import g
     const titles = [...HOSTILE, ...LEGITIMATE];
     editor.doc.transact(() => {
       titles.forEach((title, i) => {
-        const card = storyCardRecord({ x: 20, y: 20 + i * 150, index: `a${i + 2}`, parentId: lane.id }, { title, assignee: i === 0 ? '=1+1' : '', labels: i === 1 ? ['@x', '-y'] : [] });
+        const card = storyCardRecord({ x: 20, y: 20 + i * 150, index: `a1${String.fromCharCode(65 + i)}`, parentId: lane.id }, { title, assignee: i === 0 ? '=1+1' : '', labels: i === 1 ? ['@x', '-y'] : [] });
         records.set(card.id, card);
       });
     });
