@@ -67,7 +67,7 @@ test('control characters are stripped from board titles, imported cards and expo
     // A card an editor titled with HTML: the Markdown export shows it as text.
     const editor = connectClient(server.wsUrl, board.id, undefined, board.links.edit.token);
     await waitForSync(editor.provider);
-    const html = storyCardRecord({ x: 2000, y: 0, index: 'b1' }, { title: '<img src=x onerror=alert(document.domain)>', labels: ['<b>bold</b>'], assignee: 'Eve\u202Etxt.exe' });
+    const html = storyCardRecord({ x: 2000, y: 0, index: 'aZ' }, { title: '<img src=x onerror=alert(document.domain)>', labels: ['<b>bold</b>'], assignee: 'Eve\u202Etxt.exe' });
     getRecordsMap(editor.doc).set(html.id, html);
     let md = '';
     for (let tries = 0; tries < 100 && !md.includes('onerror'); tries++) {
