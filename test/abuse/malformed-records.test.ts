@@ -1,12 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import * as Y from 'yjs';
 import { CloseCode, STORY_CARD_TYPE, derivePlanning, getRecordsMap, storyCardRecord, type BoardExport, type CreatedBoard, type ImportResult, type StoredRecord } from '@planboard/shared';
 import { closeAll, connectClient, recordsOf, waitFor, waitForSync } from '../support/clients.js';
 import { createBoardWithLinks, startServer, type RunningServer } from '../support/server.js';
-import { readStoredBoard } from '../support/stored.js';
+import { openSqlite, readStoredBoard, sqlitePath } from '../support/stored.js';
 
 // Defect 3 of issue 11: one malformed record (a story card with `props: null`, `labels: 'str'`,
 // non-string fields, a null value in tl_records) made export.csv/.md and import answer 500 for
@@ -54,7 +52,7 @@ test('a board already holding malformed records (stored before the edge check) s
     const stored = readStoredBoard(dataDir, board.id);
     const before = Y.encodeStateVector(stored);
     stored.transact(() => poison(getRecordsMap(stored), good('template', 9, lane.id)));
-    const db = new Database(join(dataDir, 'planboard.sqlite'));
+    const db = openSqlite(sqlitePath(dataDir));
     db.prepare('INSERT INTO board_updates (board_id, data) VALUES (?, ?)').run(board.id, Buffer.from(Y.encodeStateAsUpdate(stored, before)));
     db.close();
 
