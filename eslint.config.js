@@ -15,6 +15,21 @@ export default tseslint.config(
     },
   },
   {
+    // better-sqlite3 12 aborts on Node 24+ and 13 segfaults on Node 20: open SQLite through
+    // sqlite-driver.ts (tests: openSqlite from test/support/stored.ts), which picks per Node.
+    files: ['**/*.ts'],
+    ignores: ['server/src/extensions/persistence/sqlite-driver.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: ['better-sqlite3', 'better-sqlite3-node20'].map((name) => ({
+          name,
+          allowTypeImports: true,
+          message: 'open SQLite with openSqlite() from server/src/extensions/persistence/sqlite-driver.ts (tests: test/support/stored.ts): it loads the better-sqlite3 that runs on this Node.',
+        })),
+      }],
+    },
+  },
+  {
     // CommonJS scripts (the classic y-websocket benchmark peer is CommonJS only).
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },

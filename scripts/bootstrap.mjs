@@ -62,9 +62,29 @@ if (!env.npm_config_nodedir) {
   if (nodedir) env.npm_config_nodedir = nodedir;
 }
 
-// One npx start (about 2 s) for both steps: install (< 1 s when nothing changed), then the task.
-const install = `pnpm install${env.CI ? ' --frozen-lockfile' : ''}`;
-const result = spawnSync('npx', ['--yes', '--package', pnpmSpec, '--call', `${install} && pnpm run ${task}`], {
+/**
+ * Node 20 runs better-sqlite3 12 (server/src/extensions/persistence/sqlite-driver.ts), compiled
+ * for one Node ABI. pnpm does not rebuild it when the checkout was installed under another Node
+ * (then it refuses to load: NODE_MODULE_VERSION): detect that, and rebuild it. Node 22 and later
+ * load better-sqlite3 13's Node-API binary, which fits every version.
+ */
+function nativeModuleIsForAnotherNode() {
+  if (Number(process.versions.node.split('.')[0]) >= 22) return false;
+  const probe = spawnSync(process.execPath, ['-e', "const D = require('better-sqlite3-node20'); new D(':memory:').close()"], {
+    cwd: join(root, 'server'),
+    encoding: 'utf8',
+  });
+  return probe.status !== 0 && /ERR_DLOPEN_FAILED|NODE_MODULE_VERSION/.test(probe.stderr);
+}
+
+const steps = [`pnpm install${env.CI ? ' --frozen-lockfile' : ''}`];
+if (nativeModuleIsForAnotherNode()) {
+  console.error(`planboard: better-sqlite3 was built for another Node.js; rebuilding it for Node ${process.versions.node} (about a minute)`);
+  steps.push('pnpm rebuild better-sqlite3');
+}
+steps.push(`pnpm run ${task}`);
+// One npx start (about 2 s) for all steps: install (< 1 s when nothing changed), then the task.
+const result = spawnSync('npx', ['--yes', '--package', pnpmSpec, '--call', steps.join(' && ')], {
   cwd: root,
   env,
   stdio: 'inherit',

@@ -2,12 +2,17 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import websocket from '@fastify/websocket';
 import type { Config } from './config.js';
+import { WS_SUBPROTOCOL } from '@planboard/shared';
 import { createMetrics, type Metrics } from './extensions/metrics/metrics.js';
-import { Rooms } from './relay/rooms.js';
+import { metricsExtension } from './extensions/metrics/extension.js';
+import { Relay } from './relay/relay.js';
+import type { Extension } from './relay/hooks.js';
 import { openStore, type BoardStore } from './extensions/persistence/store.js';
+import { persistence } from './extensions/persistence/extension.js';
 import { Access } from './extensions/auth/access.js';
+import { auth } from './extensions/auth/extension.js';
 import { fanoutExtension } from './extensions/fanout/extension.js';
-import type { Fanout } from './extensions/fanout/fanout.js';
+import { recordValidation } from './extensions/validation/extension.js';
 import { boardRoutes } from './routes/boards.js';
 import { linkRoutes } from './routes/links.js';
 import { planningRoutes } from './routes/planning.js';
@@ -19,21 +24,39 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     store: BoardStore;
-    rooms: Rooms;
+    relay: Relay;
     metrics: Metrics;
     access: Access;
-    /** Cross-instance fan-out (REDIS_URL), or null when this instance runs alone. */
-    fanout: Fanout | null;
   }
+}
+
+/**
+ * Relay limits that protect the server rather than express a policy (the policies, such as the
+ * board size, are settings in config.ts).
+ */
+/** Updates waiting for changes the board lacks: a legitimate client has at most a few. */
+const PENDING_BYTES_PER_BOARD = 2 * 1024 * 1024;
+const PENDING_BYTES_PER_CONNECTION = 512 * 1024;
+const PENDING_UPDATES_PER_CONNECTION = 64;
+/** One participant's presence (cursor, name, selection of a few thousand shapes). */
+const AWARENESS_STATE_BYTES = 128 * 1024;
+/** Presence changes within this window of the last presence message go out together. */
+const AWARENESS_WINDOW_MS = 10;
+
+/** Trusts the nearest `hops` proxies (e.g. 1: the one reverse proxy in front). */
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
 }
 
 export interface AppOptions {
   config: Config;
   /** Defaults to the store the configuration names: PostgreSQL at `databaseUrl`, else SQLite in `dataDir`. */
   store?: BoardStore;
+  /** More extensions of the relay, after persistence, auth and metrics (e.g. fan-out). */
+  extensions?: Extension[];
 }
 
-export async function buildApp({ config, store: givenStore }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, store: givenStore, extensions = [] }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -48,6 +71,8 @@ export async function buildApp({ config, store: givenStore }: AppOptions): Promi
       },
     },
     bodyLimit: config.maxMessageBytes,
+    // Behind a reverse proxy, the client's address comes from X-Forwarded-For as set by these proxies.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : (config.trustProxy ?? false),
     // Refuse what does not match a schema instead of quietly coercing or dropping it.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
@@ -57,37 +82,50 @@ export async function buildApp({ config, store: givenStore }: AppOptions): Promi
       onError: (error) => app.log.warn({ err: error }, 'database connection lost; writes are kept in memory and retried'),
     }));
   const metrics = createMetrics();
-  const fanoutWiring = config.redisUrl
-    ? fanoutExtension({ redisUrl: config.redisUrl, failuresPerMinute: config.authFailuresPerMinute, log: app.log })
-    : null;
-  const rooms = new Rooms({
+  const access = new Access(store, { failuresPerMinute: config.authFailuresPerMinute });
+  const stored = persistence({
     store,
-    metrics,
     log: app.log,
-    boardIdleMs: config.boardIdleMs,
     flushIntervalMs: config.flushIntervalMs,
     compactAfterUpdates: config.compactAfterUpdates,
-    maxPendingBytes: config.maxMessageBytes,
-    events: fanoutWiring?.events,
+    onWrite: (seconds, failed) => {
+      metrics.storeFlushSeconds.observe(seconds);
+      if (failed) metrics.storeErrors.inc();
+    },
   });
-  const access = new Access(store, { failuresPerMinute: config.authFailuresPerMinute });
-  const fanout = fanoutWiring?.start(rooms, access) ?? null;
+  // REDIS_URL: updates, presence and control messages cross to the other instances.
+  const fanout = config.redisUrl
+    ? fanoutExtension({ redisUrl: config.redisUrl, failuresPerMinute: config.authFailuresPerMinute, log: app.log, access, persistence: stored })
+    : null;
+  const relay = new Relay({
+    log: app.log,
+    // In this order: fan-out hands persistence what it must still store before a board unloads.
+    extensions: [auth(access), recordValidation(app.log), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, ...extensions],
+    limits: {
+      maxBufferedBytes: config.maxBufferedBytes,
+      maxEarlyFrames: 256,
+      maxBoardBytes: config.maxBoardBytes,
+      maxPendingBytesPerBoard: PENDING_BYTES_PER_BOARD,
+      maxPendingBytesPerConnection: PENDING_BYTES_PER_CONNECTION,
+      maxPendingUpdatesPerConnection: PENDING_UPDATES_PER_CONNECTION,
+      maxAwarenessIdsPerConnection: 8,
+      maxAwarenessStateBytes: AWARENESS_STATE_BYTES,
+      awarenessWindowMs: AWARENESS_WINDOW_MS,
+    },
+    boardIdleMs: config.boardIdleMs,
+    pingIntervalMs: config.pingIntervalMs,
+  });
   app.decorate('config', config);
   app.decorate('store', store);
-  app.decorate('rooms', rooms);
+  app.decorate('relay', relay);
   app.decorate('metrics', metrics);
   app.decorate('access', access);
-  app.decorate('fanout', fanout);
   app.decorateRequest('link', null);
 
   // Runs before @fastify/websocket's own onClose, which would drop sockets without a reason:
-  // every peer is told, every board is written, then the store is closed.
+  // every peer is told, every board is written, then the store is closed (by persistence).
   app.addHook('preClose', async () => {
-    await rooms.closeAll();
-  });
-  app.addHook('onClose', async () => {
-    await fanout?.close();
-    await store.close();
+    await relay.close();
   });
 
   // One shape for every error: { statusCode, error, message }, with a message a person can act on.
@@ -135,8 +173,9 @@ export async function buildApp({ config, store: givenStore }: AppOptions): Promi
   await app.register(websocket, {
     options: {
       maxPayload: config.maxMessageBytes,
-      // A client may carry its link token as the websocket subprotocol; accept it as offered.
-      handleProtocols: (protocols) => protocols.values().next().value ?? false,
+      // A client may carry its link token as a second subprotocol; the answer is always the fixed
+      // protocol name, so that the token is never echoed back in a response header.
+      handleProtocols: (protocols) => (protocols.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false),
     },
   });
   await app.register(healthRoutes);

@@ -12,6 +12,13 @@ test('defaults: port 3000, embedded store in ./data, no license key', () => {
   assert.equal(config.flushIntervalMs, 50);
 });
 
+test('TRUST_PROXY takes addresses, CIDR ranges and keywords, or a hop count; unset trusts no proxy', () => {
+  assert.equal(loadConfig({}).trustProxy, null);
+  assert.equal(loadConfig({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,loopback' }).trustProxy, '10.0.0.1,192.168.0.0/16,loopback');
+  assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+  assert.equal(loadConfig({ MAX_BOARD_BYTES: '1048576' }).maxBoardBytes, 1048576);
+});
+
 test('every bad value is refused with a message that names the variable', () => {
   const cases: Record<string, string>[] = [
     { PORT: 'abc' },
@@ -21,6 +28,9 @@ test('every bad value is refused with a message that names the variable', () => 
     { MAX_MESSAGE_BYTES: '-1' },
     { HOST: 'a b' },
     { ALLOWED_ORIGINS: 'plan.example.com' },
+    { MAX_BOARD_BYTES: '100' },
+    { TRUST_PROXY: 'my proxy' },
+    { TRUST_PROXY: 'true' },
   ];
   for (const env of cases) {
     const [name] = Object.keys(env);

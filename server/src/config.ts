@@ -28,6 +28,13 @@ export interface Config {
   frameAncestors: string[];
   /** Failed token checks one address may make per minute. */
   authFailuresPerMinute: number;
+  /** Largest a board's document may grow (bytes, encoded); an edit past it is refused. */
+  maxBoardBytes: number;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (addresses/CIDRs, or a hop count), for
+   * the client address that rate limits count; null trusts none.
+   */
+  trustProxy: string | number | null;
   /** `postgres://…`: store boards in PostgreSQL (several instances may share it); null: the SQLite file in dataDir. */
   databaseUrl: string | null;
   /** `redis://…`: fan updates, presence and control messages out to the other instances; null: one instance. */
@@ -83,6 +90,24 @@ function secret(env: Env, name: string): string | null {
 function list(env: Env, name: string): string[] | null {
   const raw = text(env, name);
   return raw === null ? null : raw.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+const PROXY_KEYWORDS = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** TRUST_PROXY: a hop count, or comma-separated addresses, CIDR ranges and proxy-addr's keywords. */
+function trustProxy(env: Env): string | number | null {
+  const raw = text(env, 'TRUST_PROXY');
+  if (raw === null) return null;
+  if (/^\d+$/.test(raw)) return integer(env, 'TRUST_PROXY', 0, 1, 100);
+  const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
+  for (const item of items) {
+    if (!PROXY_KEYWORDS.includes(item) && !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(item)) {
+      throw new ConfigError(
+        `TRUST_PROXY contains ${JSON.stringify(item)}: expected the proxies' addresses or CIDR ranges (e.g. 10.0.0.0/8, loopback), comma-separated, or a hop count`,
+      );
+    }
+  }
+  return items.join(',');
 }
 
 /** A service URL with one of the given schemes and a host; the message never repeats a password. */
@@ -148,6 +173,8 @@ export function loadConfig(env: Env = process.env): Config {
     allowedOrigins,
     frameAncestors: list(env, 'FRAME_ANCESTORS') ?? ["'self'"],
     authFailuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 30, 1, 100_000),
+    maxBoardBytes: integer(env, 'MAX_BOARD_BYTES', 64 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
+    trustProxy: trustProxy(env),
     databaseUrl: serviceUrl(env, 'DATABASE_URL', ['postgres', 'postgresql'], 'postgres://planboard:secret@db.example.com:5432/planboard'),
     redisUrl: serviceUrl(env, 'REDIS_URL', ['redis', 'rediss'], 'redis://redis.example.com:6379'),
     boardCreation,

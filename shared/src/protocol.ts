@@ -38,6 +38,8 @@ export const CloseCode = {
   slowConsumer: 4429,
   /** The board was deleted. */
   boardDeleted: 4410,
+  /** The board has reached its size limit; the change that would pass it was not saved. */
+  boardTooLarge: 4413,
   /** The server could not load or store the board. */
   storageError: 4500,
 } as const;
@@ -52,7 +54,15 @@ export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.unknownBoard,
   CloseCode.badBoardId,
   CloseCode.boardDeleted,
+  CloseCode.boardTooLarge,
 ]);
 
 /** Query parameter that carries a link token on the websocket (the stock client's `params`). */
 export const WS_TOKEN_PARAM = 'token';
+
+/**
+ * The websocket subprotocol the server answers with. A client may carry its link token as a
+ * second offered subprotocol (`new WebSocket(url, [WS_SUBPROTOCOL, token])`); the server never
+ * echoes the token back.
+ */
+export const WS_SUBPROTOCOL = 'planboard';

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CloseCode, type CreatedBoard, type CreatedLink, type LinkSummary } from '@planboard/shared';
+import { CloseCode, WS_SUBPROTOCOL, type CreatedBoard, type CreatedLink, type LinkSummary } from '@planboard/shared';
 import { createBoardWithLinks, startServer, type RunningServer } from '../support/server.js';
 import { openRawSocket, withTimeout } from '../support/raw-socket.js';
 import { closeAll, connectClient, putShape, recordCloses, waitFor, waitForSync } from '../support/clients.js';
@@ -125,10 +125,11 @@ test('the websocket admits each credential with the right close code', async () 
   }
 });
 
-test('the token is also accepted as the websocket subprotocol', async () => {
+test('the token is also accepted as a websocket subprotocol, and never echoed back', async () => {
   const board = await createBoardWithLinks(server);
   const { default: WebSocket } = await import('ws');
-  const socket = new WebSocket(`${server.wsUrl}/${board.id}`, [board.links.view.token]);
+  const socket = new WebSocket(`${server.wsUrl}/${board.id}`, [WS_SUBPROTOCOL, board.links.view.token]);
+  const upgrade = new Promise<string | undefined>((resolve) => socket.once('upgrade', (response) => resolve(response.headers['sec-websocket-protocol'])));
   const firstMessage = await withTimeout(
     new Promise<Buffer>((resolve, reject) => {
       socket.once('message', (data: Buffer) => resolve(data));
@@ -138,6 +139,7 @@ test('the token is also accepted as the websocket subprotocol', async () => {
     'sync step 1 from the server',
   );
   assert.equal(firstMessage[0], 0, 'a sync message');
+  assert.equal(await upgrade, WS_SUBPROTOCOL, 'the answer is the fixed protocol name, not the token');
   socket.close();
 });
 

@@ -1,25 +1,41 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import * as Y from 'yjs';
 import {
   BOARD_TITLE_MAX_LENGTH,
-  CloseCode,
   DEFAULT_BOARD_TITLE,
   TEMPLATE_IDS,
   newBoardId,
+  seedTemplate,
   stripControlCharacters,
   type BoardAccess,
   type BoardSummary,
   type ClientConfig,
   type CreateBoardRequest,
   type CreatedBoard,
+  type TemplateId,
   type UpdateBoardRequest,
 } from '@planboard/shared';
 import type { BoardRecord } from '../extensions/persistence/store.js';
 import { newLink } from '../extensions/auth/issue-link.js';
 import { requireRole } from '../extensions/auth/require-role.js';
-import { templateUpdate } from '../planning/seed-template.js';
 import { boardIdParams, boardSchema, errorResponses, errorSchema, linkSchema } from './schemas.js';
 import { bearerSecretCheck, isOwnOrigin } from './instance-secret.js';
+
+/**
+ * A new board's first content from its template (a pure change from shared/, run on a fresh
+ * document), as one update to be stored with the board; null for `blank`.
+ */
+function initialContent(template: TemplateId): Uint8Array | null {
+  if (template === 'blank') return null;
+  const doc = new Y.Doc();
+  try {
+    doc.transact(() => seedTemplate(doc, template));
+    return Y.encodeStateAsUpdate(doc);
+  } finally {
+    doc.destroy();
+  }
+}
 
 const toSummary = (board: BoardRecord): BoardSummary => ({ id: board.id, title: board.title, createdAt: board.createdAt });
 
@@ -103,7 +119,7 @@ export const boardRoutes: FastifyPluginAsync = async (app) => {
       const view = newLink(board.id, 'viewer', { label: 'View link' });
       // The board, its links and the template's lanes are stored in one transaction: nobody can
       // open a board without its content, and a failure leaves nothing half-created.
-      const seed = templateUpdate(request.body.template ?? 'blank');
+      const seed = initialContent(request.body.template ?? 'blank');
       await app.store.createBoard(board, [owner.record, edit.record, view.record], seed);
       const links = { owner: owner.created, edit: edit.created, view: view.created };
       request.log.info({ board: board.id, template: request.body.template ?? 'blank' }, 'board created');
@@ -147,9 +163,8 @@ export const boardRoutes: FastifyPluginAsync = async (app) => {
     { schema: { params: boardIdParams, response: errorResponses }, preHandler: requireRole(app, 'owner') },
     async (request, reply) => {
       const { id } = request.params;
-      await app.rooms.evict(id, CloseCode.boardDeleted, 'this board was deleted');
-      await app.store.deleteBoard(id);
-      await app.fanout?.onBoardDeleted(id);
+      // Its peers are closed and its content deleted (on every instance).
+      await app.relay.deleteBoard(id);
       request.log.info({ board: id }, 'board deleted');
       return reply.status(204).send();
     },

@@ -5,7 +5,7 @@ import { bearerSecretCheck } from './instance-secret.js';
 export const healthRoutes: FastifyPluginAsync = async (app) => {
   app.get('/healthz', { logLevel: 'warn' }, async () => ({
     status: 'ok',
-    boardsLoaded: app.rooms.size,
+    boardsLoaded: app.relay.size,
     uptimeSeconds: Math.round(process.uptime()),
   }));
 

@@ -71,9 +71,8 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
       if (result === 'last-owner') {
         return reply.status(409).send({ statusCode: 409, error: 'Conflict', message: 'this is the last owner link; create another owner link first' });
       }
-      app.access.revoke(linkId);
-      // Its connections on the other instances close too.
-      await app.fanout?.onLinkRevoked(id, linkId);
+      // Its open sessions close, on every instance.
+      app.relay.revokeLink(id, linkId);
       request.log.info({ board: id, link: linkId }, 'link revoked');
       return reply.status(204).send();
     },

@@ -1,33 +1,24 @@
-import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import * as Y from 'yjs';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   CSV_MAX_BYTES,
   CsvFormatError,
   MetaKey,
-  PAGE_ID,
   analyseCardsCsv,
   cardsToCsv,
   cardsToMarkdown,
   derivePlanning,
-  documentRecords,
   getMetaMap,
   getRecordsMap,
+  importCards,
   jsonProblem,
-  layoutImportedCards,
-  planImport,
-  storyCardRecord,
   stripControlCharacters,
   type BoardExport,
   type ImportResult,
   type StoredRecord,
 } from '@planboard/shared';
 import { requireRole } from '../extensions/auth/require-role.js';
-import { UnknownBoardError } from '../relay/rooms.js';
-import type { Room } from '../relay/room.js';
+import { NotStoredError } from '../relay/relay.js';
 import { boardIdParams, errorResponses, errorSchema } from './schemas.js';
-
-/** Transaction origin of the server's own edits (an import): broadcast to every peer, none excluded. */
-const SERVER_ORIGIN = Symbol('planboard-server');
 
 /** Marks a body sent with a content type other than text/csv (refused with 415 once authorised). */
 const NOT_CSV = Symbol('not-csv');
@@ -78,22 +69,6 @@ function fail(reply: FastifyReply, { status, message, skipped }: Failure) {
   return reply.status(status).send({ statusCode: status, error: ERROR_NAMES[status], message, ...(skipped ? { skipped } : {}) });
 }
 
-/** Runs `use` on the board's room (loaded from storage when nobody is connected), then lets it go. */
-async function withRoom<T>(app: FastifyInstance, boardId: string, use: (room: Room) => Promise<T> | T): Promise<T | null> {
-  let room: Room;
-  try {
-    room = await app.rooms.acquire(boardId);
-  } catch (error) {
-    if (error instanceof UnknownBoardError) return null;
-    throw error;
-  }
-  try {
-    return await use(room);
-  } finally {
-    app.rooms.release(room);
-  }
-}
-
 /** A file name for `Content-Disposition` in plain ASCII: "Q3 roadmap / Ops" → "Q3 roadmap - Ops". */
 export function safeFileName(title: string): string {
   const ascii = title
@@ -111,14 +86,6 @@ function attachment(boardTitle: string, extension: string): string {
   // A title stored before titles were cleaned may hold what encodeURIComponent throws on.
   const title = stripControlCharacters(boardTitle).trim();
   return `attachment; filename="${safeFileName(title)}.${extension}"; filename*=UTF-8''${encodeURIComponent(`${title || 'board'}.${extension}`)}`;
-}
-
-/** Adds the document and page records an import's cards need when the board was never opened. */
-function ensurePage(records: Y.Map<StoredRecord>, parentId: string): void {
-  for (const record of documentRecords()) {
-    const needed = record.typeName === 'document' ? !records.has(record.id) : parentId === PAGE_ID && !records.has(PAGE_ID);
-    if (needed) records.set(record.id, record);
-  }
 }
 
 /** CSV import and the board's exports: `/api/boards/:id/import`, `/api/boards/:id/export.{csv,md,json}`. */
@@ -173,46 +140,19 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
         return fail(reply, { status: 400, message: `no row could be imported${reasons ? ` (${reasons}${more})` : ': the file has no rows'}`, skipped });
       }
 
-      const outcome = await withRoom(app, request.params.id, async (room) => {
-        const records = getRecordsMap(room.doc);
-        let result!: ImportResult;
+      let placed;
+      try {
         // One transaction: every peer sees the whole import arrive at once, and it is stored as one update.
-        room.doc.transact(() => {
-          // Where each card goes (its Jira sprint's frame, else the backlog lane) and how they are laid out: pure, in shared/.
-          const existing = [...records.values()];
-          const plan = planImport(parsed, derivePlanning(existing).lanes);
-          const layout = layoutImportedCards(existing, cards.map((card, i) => ({ laneId: plan.laneIds[i]!, group: card.group })));
-          ensurePage(records, PAGE_ID);
-          for (const { id, w, h } of layout.resize) {
-            const lane = records.get(id)!;
-            records.set(id, { ...lane, props: { ...(lane['props'] as Record<string, unknown>), w, h } });
-          }
-          for (const { id, dx, dy } of layout.move) {
-            const shape = records.get(id)!;
-            records.set(id, { ...shape, x: Number(shape['x']) + dx, y: Number(shape['y']) + dy });
-          }
-          const cardIds = cards.map((card, i) => {
-            const record = storyCardRecord(layout.positions[i]!, card.props);
-            records.set(record.id, record);
-            return record.id;
-          });
-          const placed = plan.destinations.map((d) => ({ lane: d.name, count: d.count }));
-          const main = [...plan.destinations].sort((a, b) => b.count - a.count)[0];
-          result = { imported: cardIds.length, lane: main?.name ?? null, placed, skipped, warnings, cardIds };
-        }, SERVER_ORIGIN);
-        try {
-          await app.rooms.writer.flush();
-        } catch (error) {
-          request.log.error({ err: error, board: room.boardId }, 'imported cards not stored yet');
-          const failure: Failure = { status: 503, message: 'the cards were added to the board, but the server cannot save it right now; it keeps retrying' };
-          return { failure, result: null };
-        }
-        return { failure: null, result };
-      });
-      if (!outcome) return fail(reply, { status: 404, message: 'board not found' });
-      if (outcome.failure) return fail(reply, outcome.failure);
-      request.log.info({ board: request.params.id, imported: outcome.result.imported, skipped: skipped.length }, 'cards imported');
-      return outcome.result;
+        placed = await app.relay.change(request.params.id, (doc) => importCards(doc, parsed));
+      } catch (error) {
+        if (!(error instanceof NotStoredError)) throw error;
+        request.log.error({ err: error, board: request.params.id }, 'imported cards not stored yet');
+        return fail(reply, { status: 503, message: 'the cards were added to the board, but the server cannot save it right now; it keeps retrying' });
+      }
+      if (!placed) return fail(reply, { status: 404, message: 'board not found' });
+      const result: ImportResult = { imported: placed.cardIds.length, lane: placed.lane, placed: placed.placed, skipped, warnings, cardIds: placed.cardIds };
+      request.log.info({ board: request.params.id, imported: result.imported, skipped: skipped.length }, 'cards imported');
+      return result;
     },
   );
 
@@ -220,9 +160,9 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
   async function readBoard(boardId: string) {
     const board = await app.store.getBoard(boardId);
     if (!board) return null;
-    const content = await withRoom(app, boardId, (room) => ({
-      records: getRecordsMap(room.doc).toJSON() as Record<string, StoredRecord>,
-      meta: getMetaMap(room.doc).toJSON() as Record<string, unknown>,
+    const content = await app.relay.read(boardId, (doc) => ({
+      records: getRecordsMap(doc).toJSON() as Record<string, StoredRecord>,
+      meta: getMetaMap(doc).toJSON() as Record<string, unknown>,
     }));
     return content && { board, ...content };
   }

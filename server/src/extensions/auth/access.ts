@@ -22,7 +22,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Decides who may do what on a board, from the link token they present, and keeps track of the
- * live sessions of every link so that revoking or expiring a link closes them at once.
+ * live sessions of every link so that revoking or expiring a link closes them at once. Failed
+ * checks are counted per address; an address past the limit is refused unless its token is valid.
  */
 export class Access {
   readonly #store: BoardStore;
@@ -40,8 +41,15 @@ export class Access {
   }
 
   async authorize(boardId: string, token: string | undefined, required: Role, address: string): Promise<AccessDecision> {
+    const parsed = token ? parseToken(token) : null;
     if (await this.#failures.isLimited(address)) {
-      return { ok: false, status: 429, closeCode: CloseCode.rateLimited, message: 'too many failed attempts; try again in a minute' };
+      // Behind a shared address (an office NAT) one guesser must not lock everyone out: a valid
+      // token is still accepted; anything else is refused without a lookup that could leak.
+      const link = parsed ? await this.#store.getLink(parsed.linkId) : null;
+      if (!link || link.boardId !== boardId || !secretMatches(parsed!.secret, link.secretHash)) {
+        return { ok: false, status: 429, closeCode: CloseCode.rateLimited, message: 'too many failed attempts; try again in a minute' };
+      }
+      return this.#judge(link, required);
     }
     // Board ids carry 70 random bits, so saying that one does not exist reveals nothing useful;
     // the lookups still count against the address like a wrong token.
@@ -49,7 +57,6 @@ export class Access {
       await this.#failures.recordFailure(address);
       return { ok: false, status: 404, closeCode: CloseCode.unknownBoard, message: 'board not found' };
     }
-    const parsed = token ? parseToken(token) : null;
     const link = parsed ? await this.#store.getLink(parsed.linkId) : null;
     const valid =
       parsed !== null && link !== null && link.boardId === boardId && secretMatches(parsed.secret, link.secretHash);
@@ -62,6 +69,11 @@ export class Access {
         message: token ? 'this link is not valid for this board (revoked, or mistyped)' : 'a link token is required',
       };
     }
+    return this.#judge(link, required);
+  }
+
+  /** The decision for a link whose secret matched. */
+  #judge(link: LinkRecord, required: Role): AccessDecision {
     if (isExpired(link)) {
       return { ok: false, status: 401, closeCode: CloseCode.unauthorized, message: 'this link has expired' };
     }
@@ -72,7 +84,7 @@ export class Access {
   }
 
   /** Registers a live session (a websocket) of a link; returns the function that forgets it. */
-  track(link: LinkRecord, session: Session): () => void {
+  track(link: { id: string; expiresAt: string | null }, session: Session): () => void {
     let sessions = this.#sessions.get(link.id);
     if (!sessions) this.#sessions.set(link.id, (sessions = new Set()));
     sessions.add(session);

@@ -1,55 +1,73 @@
-import * as Y from 'yjs';
-import { CloseCode } from '@planboard/shared';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Rooms, RoomsEvents } from '../../relay/rooms.js';
+import type { Extension } from '../../relay/hooks.js';
+import type { Relay } from '../../relay/relay.js';
+import { originKind, remoteOrigin } from '../../relay/origins.js';
 import type { Access } from '../auth/access.js';
+import type { Persistence } from '../persistence/extension.js';
 import { Fanout, type FanoutHost } from './fanout.js';
 
-export interface FanoutWiring {
-  /** Handed to the relay before it exists: calls reach the fan-out once it is started. */
-  events: RoomsEvents;
-  /** Starts the fan-out on the relay and access of this instance. */
-  start(rooms: Rooms, access: Access): Fanout;
+export interface FanoutExtensionOptions {
+  redisUrl: string;
+  failuresPerMinute: number;
+  log: FastifyBaseLogger;
+  /** Failed token checks are counted in Redis, shared by every instance. */
+  access: Access;
+  /** Where updates rescued from an instance that died are stored. */
+  persistence: Persistence;
 }
 
 /**
- * `REDIS_URL` turns this on: one extension that connects the relay of this instance to the
- * others. Until the relay core's named hooks land, it plugs into the relay's events here.
+ * `REDIS_URL` turns this on: the extension that connects the relay of this instance to the
+ * others. Changes and presence made here (by a peer or the server) are published; what arrives
+ * from the others is applied with the *remote* origin (relayed here, not stored, not
+ * republished); a revoked link or a deleted board acts on every instance.
  */
-export function fanoutExtension(options: { redisUrl: string; failuresPerMinute: number; log: FastifyBaseLogger }): FanoutWiring {
-  let fanout: Fanout | null = null;
-  const events: RoomsEvents = {
-    afterLoad: (boardId) => fanout?.afterLoad(boardId),
-    beforeUnload: (boardId) => fanout?.beforeUnload(boardId),
-    onLocalChange: (boardId, update) => fanout?.onLocalChange(boardId, update),
-    onLocalAwareness: (boardId, update) => fanout?.onLocalAwareness(boardId, update),
-    onStored: (boardId) => fanout?.onStored(boardId),
+export function fanoutExtension(options: FanoutExtensionOptions): Extension & { fanout: Fanout } {
+  let relay: Relay | null = null;
+  const board = (boardId: string) => relay?.get(boardId);
+  const host: FanoutHost = {
+    loadedBoards: () => relay?.boards().map((b) => b.id) ?? [],
+    stateVector: (boardId) => board(boardId)?.stateVector() ?? null,
+    diff: (boardId, stateVector) => board(boardId)?.encodeDiff(stateVector) ?? null,
+    applyRemoteUpdate: (boardId, update) => board(boardId)?.applyRemoteUpdate(update),
+    applyRemoteAwareness: (boardId, update) => board(boardId)?.applyRemoteAwareness(update),
+    localAwareness: (boardId) => board(boardId)?.encodeLocalAwareness() ?? null,
+    storeRescued: (boardId, updates) => {
+      for (const update of updates) options.persistence.writer.enqueue(boardId, update);
+    },
+    closeLink: (linkId) => relay?.revokeLink('', linkId, remoteOrigin),
+    closeBoard: (boardId) => void relay?.deleteBoard(boardId, remoteOrigin),
   };
+  const fanout = new Fanout(host, { redisUrl: options.redisUrl, failuresPerMinute: options.failuresPerMinute, log: options.log.child({ extension: 'fanout' }) });
+  options.access.countFailuresIn(fanout.failures);
+  options.persistence.onStored((boardId) => fanout.onStored(boardId));
   return {
-    events,
-    start(rooms, access) {
-      const host: FanoutHost = {
-        loadedBoards: () => rooms.loadedIds(),
-        stateVector: (boardId) => {
-          const room = rooms.loaded(boardId);
-          return room ? Y.encodeStateVector(room.doc) : null;
-        },
-        diff: (boardId, stateVector) => {
-          const room = rooms.loaded(boardId);
-          return room ? Y.encodeStateAsUpdate(room.doc, stateVector) : null;
-        },
-        applyRemoteUpdate: (boardId, update) => rooms.loaded(boardId)?.applyRemote(update),
-        applyRemoteAwareness: (boardId, update) => rooms.loaded(boardId)?.applyRemoteAwareness(update),
-        localAwareness: (boardId) => rooms.loaded(boardId)?.encodeLocalAwareness() ?? null,
-        storeRescued: (boardId, updates) => {
-          for (const update of updates) rooms.writer.enqueue(boardId, update);
-        },
-        closeLink: (linkId) => access.revoke(linkId),
-        closeBoard: (boardId) => void rooms.evict(boardId, CloseCode.boardDeleted, 'this board was deleted'),
-      };
-      fanout = new Fanout(host, { redisUrl: options.redisUrl, failuresPerMinute: options.failuresPerMinute, log: options.log.child({ extension: 'fanout' }) });
-      access.countFailuresIn(fanout.failures);
-      return fanout;
+    name: 'fanout',
+    fanout,
+    onConfigure(configured) {
+      relay = configured;
+    },
+    afterLoadDocument(loaded) {
+      fanout.afterLoad(loaded.id);
+    },
+    onChange(changed, update, origin) {
+      const kind = originKind(origin);
+      if (kind === 'peer' || kind === 'server') fanout.onLocalChange(changed.id, update);
+    },
+    onAwareness(changed, change, origin) {
+      if (originKind(origin) !== 'remote') fanout.onLocalAwareness(changed.id, change.update);
+    },
+    beforeUnloadDocument(unloading) {
+      fanout.beforeUnload(unloading.id);
+    },
+    async onBoardDeleted(boardId, origin) {
+      if (originKind(origin) !== 'remote') await fanout.onBoardDeleted(boardId);
+    },
+    onLinkRevoked(boardId, linkId, origin) {
+      if (originKind(origin) !== 'remote') void fanout.onLinkRevoked(boardId, linkId);
+    },
+    onDestroy() {
+      return fanout.close();
     },
   };
 }

@@ -1,10 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppendedLog, BoardStore } from './store.js';
-import type { Metrics } from '../metrics/metrics.js';
 
 export interface UpdateWriterOptions {
   store: BoardStore;
-  metrics: Metrics;
   log: FastifyBaseLogger;
   /** Longest time an update waits in memory before its batch is written. */
   intervalMs: number;
@@ -16,6 +14,8 @@ export interface UpdateWriterOptions {
   onStored?: (boardId: string) => void;
   /** Told when a board's storage starts failing (error) and when it recovers (null). */
   onStorageState?: (boardIds: string[], error: Error | null) => void;
+  /** Told how long each batch write took (seconds) and whether it failed. */
+  onWrite?: (seconds: number, failed: boolean) => void;
 }
 
 const RETRY_DELAY_MS = 1000;
@@ -75,15 +75,16 @@ export class UpdateWriter {
 
   async #write(): Promise<void> {
     if (this.#pending.size === 0) return;
-    const { store, metrics, log, compactAfterUpdates, snapshotOf, onStorageState } = this.#options;
+    const { store, log, compactAfterUpdates, snapshotOf, onStorageState, onWrite } = this.#options;
     const batch = [...this.#pending].map(([boardId, updates]) => ({ boardId, updates }));
     this.#pending = new Map();
-    const stopTimer = metrics.storeFlushSeconds.startTimer();
+    const started = performance.now();
     let appended: Map<string, AppendedLog>;
     try {
       appended = await store.appendUpdates(batch);
+      onWrite?.((performance.now() - started) / 1000, false);
     } catch (error) {
-      metrics.storeErrors.inc();
+      onWrite?.((performance.now() - started) / 1000, true);
       // Put the batch back in front of anything queued meanwhile, and try again later.
       const requeued = new Map(batch.map(({ boardId, updates }) => [boardId, updates]));
       for (const [boardId, updates] of this.#pending) {
@@ -100,8 +101,6 @@ export class UpdateWriter {
       }
       this.#schedule(RETRY_DELAY_MS);
       throw error;
-    } finally {
-      stopTimer();
     }
     if (this.#options.onStored) {
       for (const { boardId } of batch) if (!this.#pending.has(boardId)) this.#options.onStored(boardId);
