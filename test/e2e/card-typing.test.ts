@@ -51,7 +51,7 @@ const toolsSeen = (page: Page) => page.evaluate(() => (window as unknown as { to
 const pressedTool = (page: Page) => page.locator('.tlui-main-toolbar [aria-pressed="true"]').first().getAttribute('data-value');
 
 /** Types a title into the open title box with real key presses and ends it with Enter. */
-async function typeTitle(page: Page, title: string): Promise<void> {
+async function typeTitle(page: Page, title: string, shot?: string): Promise<void> {
   const input = page.getByTestId('card-title-input');
   await input.waitFor({ timeout: 10_000 });
   await watchToolbar(page);
@@ -60,6 +60,7 @@ async function typeTitle(page: Page, title: string): Promise<void> {
   assert.equal(await input.evaluate((el) => el === document.activeElement), true, 'the title box has the keyboard');
   await page.keyboard.type(title, { delay: 20 });
   assert.equal(await input.inputValue(), title, 'every letter went into the title box');
+  if (shot) await page.screenshot({ path: shot });
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'detached', timeout: 5_000 });
   assert.deepEqual(await toolsSeen(page), ['select'], 'the tool did not change while typing');
@@ -83,7 +84,7 @@ test('a card placed with C, and one with the toolbar button, take their titles f
   await ada.keyboard.press('c');
   assert.equal(await pressedTool(ada), 'story-card', 'C picks the card tool');
   await ada.mouse.click(500, 420);
-  await typeTitle(ada, first);
+  await typeTitle(ada, first, `${SHOTS}/card-typing-editing-1280.png`);
   await card(ada, first).waitFor({ timeout: 5_000 });
   await ada.screenshot({ path: `${SHOTS}/card-typing-1280.png` });
 

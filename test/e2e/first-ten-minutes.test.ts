@@ -105,9 +105,9 @@ test('the first ten minutes: template, three cards by keyboard, an estimate, a J
   await clickCard(page, titles[0]!);
   const panel = page.getByTestId('card-panel');
   await panel.waitFor();
-  await assertOnScreen(page, panel.getByRole('button', { name: 'no estimate' }), 'the "no estimate" button');
-  await assertOnScreen(page, panel.getByRole('button', { name: 'unknown' }), 'the "unknown" button');
-  await panel.getByRole('button', { name: '5 points' }).click();
+  await assertOnScreen(page, panel.getByRole('button', { name: 'no estimate', exact: true }), 'the "no estimate" button');
+  await assertOnScreen(page, panel.getByRole('button', { name: 'unknown', exact: true }), 'the "unknown" button');
+  await panel.getByRole('button', { name: '5 points', exact: true }).click();
   await card(page, titles[0]!).getByTestId('card-estimate').filter({ hasText: /^5$/ }).waitFor();
   await screenshot(page, 'ftm-04-estimated');
 
@@ -281,7 +281,7 @@ test('when the connection drops, a banner says edits are kept and will sync; it 
 
   // An edit while the server is gone.
   await clickCard(page, 'Offline edits');
-  await page.getByTestId('card-panel').getByRole('button', { name: '8 points' }).click();
+  await page.getByTestId('card-panel').getByRole('button', { name: '8 points', exact: true }).click();
   await card(page, 'Offline edits').getByTestId('card-estimate').filter({ hasText: /^8$/ }).waitFor();
   await banner.filter({ hasText: /waiting/ }).waitFor();
   // The card sat where the card panel opens: the canvas pans it out from under the panel.

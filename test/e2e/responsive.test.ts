@@ -147,3 +147,41 @@ for (const screen of SCREENS) {
     }
   });
 }
+
+test('editing on a tablet (820×1180): a card placed and named by keyboard, estimated in the panel, which does not cover it', async () => {
+  const tablet = SCREENS.find((s) => s.name === 'tablet')!;
+  const board = await createBoardWithLinks(server, 'Sprint 7 planning', 'sprint');
+  const context = await personAt(browser, tablet, 'Tess');
+  try {
+    const page = await context.newPage();
+    await page.goto(`${server.url}${board.links.edit.url}`);
+    await waitForBoard(page);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Shift+1'); // zoom to fit
+    await page.waitForTimeout(400);
+    const label = (await page.locator('.tl-frame-heading').filter({ hasText: /^Backlog/ }).first().boundingBox())!;
+    await page.keyboard.press('c');
+    await page.mouse.click(label.x + 80, label.y + label.height + 80);
+    await page.getByTestId('card-title-input').waitFor();
+    await page.keyboard.type('Tablet-made story');
+    await page.keyboard.press('Enter');
+    const card = page.getByTestId('story-card').filter({ hasText: 'Tablet-made story' });
+    await card.waitFor();
+    const box = (await card.boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const panel = page.getByTestId('card-panel');
+    await panel.getByRole('button', { name: '3 points', exact: true }).click();
+    await card.getByTestId('card-estimate').filter({ hasText: /^3$/ }).waitFor();
+    await page.waitForTimeout(500);
+    const cardBox = (await card.boundingBox())!;
+    const panelBox = (await panel.boundingBox())!;
+    const apart = cardBox.x >= panelBox.x + panelBox.width || cardBox.x + cardBox.width <= panelBox.x || cardBox.y >= panelBox.y + panelBox.height || cardBox.y + cardBox.height <= panelBox.y;
+    assert.ok(apart, `the panel ${JSON.stringify(panelBox)} leaves the card ${JSON.stringify(cardBox)} in sight`);
+    await screenshot(page, 'responsive-tablet-editing');
+    await assertNoHorizontalOverflow(page, 'tablet while editing');
+    const response = await fetch(`${server.url}/api/boards/${board.id}/export.csv`, { headers: { authorization: `Bearer ${board.links.view.token}` } });
+    assert.match(await response.text(), /Tablet-made story,,3,/);
+  } finally {
+    await context.close();
+  }
+});

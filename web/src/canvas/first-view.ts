@@ -61,9 +61,9 @@ export function manageFirstView(editor: Editor, boardId: string): () => void {
       ),
     );
   }
+  // Refits stop 1.5 s after the first one (not later: in a live workshop edits never pause).
   function stopFittingSoon() {
-    clearTimeout(settle);
-    settle = setTimeout(() => (fitting = false), 1500);
+    settle ??= setTimeout(() => (fitting = false), 1500);
   }
 
   // The person's own moves: a press, the wheel, a key (Shift+1, +/-, arrows).

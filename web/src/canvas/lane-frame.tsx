@@ -68,22 +68,12 @@ export class LaneFrameShapeUtil extends FrameShapeUtil {
   }
 }
 
-/** The short form for a lane that is narrow on screen: points only ("13 / 30 pts", "8 pts + 1 unestimated"). */
-function compactTotal(total: LaneTotal): string {
-  const points = total.capacity !== null ? `${total.points} / ${total.capacity} pts` : `${total.points} pts`;
-  return total.unestimated > 0 ? `${points} + ${total.unestimated} unestimated` : points;
-}
-
 function LaneHeader({ shape, editor }: { shape: TLFrameShape; editor: Editor }) {
   const total = useValue('lane total', () => planningOf(editor).laneTotals.get(shape.id) ?? null, [editor, shape.id]);
-  // The header's own width, in its (counter-scaled) pixels: the frame's width on screen.
-  const headerWidth = useValue('lane header width', () => shape.props.w * editor.getZoomLevel(), [editor, shape.props.w]);
   if (!total) return null;
   const name = shape.props.name;
   const nameRoom = Math.min(name.length, 40) * 7 + 24;
-  const full = formatTotal(total);
-  const overRoom = total.overCapacity ? overText(total).length * 7 + 6 : 0;
-  const text = full.length * 6.8 + 20 + overRoom <= headerWidth - nameRoom ? full : compactTotal(total);
+  const text = formatTotal(total);
   return (
     <>
       {total.overCapacity && <div className="pb-lane-over" data-testid="lane-over-capacity" data-name={name} />}
@@ -92,11 +82,12 @@ function LaneHeader({ shape, editor }: { shape: TLFrameShape; editor: Editor }) 
         data-testid="lane-header"
         data-name={name}
         // As wide as the frame on screen, as tall as tldraw's heading, scaled like it; the frame's
-        // name (tldraw's heading) keeps its room on the left, and a long total shortens itself.
+        // name (tldraw's heading) keeps its room on the left; a lane narrow on screen cuts its
+        // total short with an ellipsis (the whole of it is in the tooltip).
         style={{ width: `calc(var(--tl-zoom) * ${Math.ceil(shape.props.w)}px)`, paddingLeft: nameRoom }}
       >
         {total.overCapacity && <span className="pb-lane-over-label">{overText(total)}</span>}
-        <span className={`pb-total ${totalClass(total)}`} data-testid="lane-total" data-name={name} data-total={full} title={laneTotalHint(total)}>
+        <span className={`pb-total ${totalClass(total)}`} data-testid="lane-total" data-name={name} data-total={text} title={laneTotalHint(total)}>
           {text}
         </span>
       </div>

@@ -33,11 +33,9 @@ export function PlanningOverlay() {
       {model.headers.map((header) => {
         const total = header.kind === 'activity' ? model.activityTotals.get(header.id) : header.kind === 'theme' ? model.themeTotals.get(header.id) : undefined;
         if (!total) return null;
-        // Zoomed out, an activity's column is narrow on screen: its points first, then the rest if it fits.
-        const full = formatTotal(total);
-        const fits = header.kind !== 'activity' || full.length * 7.4 + 20 <= (STORY_MAP.column - 16) / scale;
-        const text = fits ? full : `${total.points} pts${total.unestimated > 0 ? ` + ${total.unestimated} unestimated` : ''} · ${total.count} ${total.count === 1 ? 'card' : 'cards'}`;
-        return badge(header.id, header.box, header.kind === 'activity' ? 'above-left' : 'below-left', text, `${header.kind}-total`, header.name, full);
+        // Zoomed out, an activity's column is narrow on screen: its total wraps within the column (upwards).
+        const text = formatTotal(total);
+        return badge(header.id, header.box, header.kind === 'activity' ? 'above-left' : 'below-left', text, `${header.kind}-total`, header.name, text);
       })}
       <RevealHighlights />
     </>
