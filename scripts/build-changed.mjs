@@ -8,14 +8,17 @@
 //
 //   node scripts/build-changed.mjs           build what changed
 //   node scripts/build-changed.mjs --check   only say what would be built (exit 1 if anything)
+//   node scripts/build-changed.mjs --mark    record the current sources as built (after a full
+//                                            `pnpm run build`, which calls this)
+// BUILD_CHANGED_ROOT points it at another workspace (its tests use a scratch copy).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = process.env.BUILD_CHANGED_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 const STAMP = '.build-stamp';
 
 // name → its folder and the workspace packages whose sources end up in its build.
@@ -60,6 +63,17 @@ const readStamp = (dir) => {
 const stamps = Object.fromEntries(Object.entries(packages).map(([name, pkg]) => [name, stampOf(pkg)]));
 const stale = Object.keys(packages).filter((name) => readStamp(packages[name].dir) !== stamps[name]);
 
+const writeStamps = (names) => {
+  for (const name of names) {
+    mkdirSync(join(root, packages[name].dir, 'dist'), { recursive: true });
+    writeFileSync(join(root, packages[name].dir, 'dist', STAMP), `${stamps[name]}\n`);
+  }
+};
+
+if (process.argv.includes('--mark')) {
+  writeStamps(Object.keys(packages));
+  process.exit(0);
+}
 if (process.argv.includes('--check')) {
   console.log(stale.length ? `build-changed: would build ${stale.join(', ')}` : 'build-changed: everything is up to date');
   process.exit(stale.length ? 1 : 0);
@@ -78,4 +92,4 @@ const pnpm = process.env.npm_execpath && /pnpm\.[cm]?js$/.test(process.env.npm_e
 const result = spawnSync(pnpm[0], [...pnpm.slice(1), ...filters, 'run', 'build'], { cwd: root, stdio: 'inherit' });
 if (result.error) throw result.error;
 if (result.status !== 0) process.exit(result.status ?? 1);
-for (const name of stale) writeFileSync(join(root, packages[name].dir, 'dist', STAMP), `${stamps[name]}\n`);
+writeStamps(stale);

@@ -13,12 +13,14 @@ import { Access } from './extensions/auth/access.js';
 import { auth } from './extensions/auth/extension.js';
 import { fanoutExtension } from './extensions/fanout/extension.js';
 import { recordValidation } from './extensions/validation/extension.js';
+import { facilitationGuard } from './extensions/facilitation/extension.js';
 import { boardRoutes } from './routes/boards.js';
 import { linkRoutes } from './routes/links.js';
 import { planningRoutes } from './routes/planning.js';
 import { healthRoutes } from './routes/health.js';
 import { webRoutes } from './routes/web.js';
 import { wsRoutes } from './routes/ws.js';
+import { facilitationRoutes } from './routes/facilitation.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -100,7 +102,7 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
   const relay = new Relay({
     log: app.log,
     // In this order: fan-out hands persistence what it must still store before a board unloads.
-    extensions: [auth(access), recordValidation(app.log), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, ...extensions],
+    extensions: [auth(access), recordValidation(app.log), facilitationGuard(app.log), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, ...extensions],
     limits: {
       maxBufferedBytes: config.maxBufferedBytes,
       maxEarlyFrames: 256,
@@ -182,6 +184,7 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
   await app.register(boardRoutes, { prefix: '/api' });
   await app.register(linkRoutes, { prefix: '/api' });
   await app.register(planningRoutes, { prefix: '/api' });
+  await app.register(facilitationRoutes, { prefix: '/api' });
   await app.register(wsRoutes);
   await app.register(webRoutes);
   return app;

@@ -19,3 +19,4 @@ export * from './changes/import-cards.js';
 export * from './planning/validate-record.js';
 export * from './planning/validate-update.js';
 export * from './text.js';
+export * from './facilitation/index.js';
