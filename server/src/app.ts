@@ -11,7 +11,6 @@ import { openStore, type BoardStore } from './extensions/persistence/store.js';
 import { persistence } from './extensions/persistence/extension.js';
 import { Access } from './extensions/auth/access.js';
 import { auth } from './extensions/auth/extension.js';
-import { fanoutExtension } from './extensions/fanout/extension.js';
 import { recordValidation } from './extensions/validation/extension.js';
 import { facilitationGuard } from './extensions/facilitation/extension.js';
 import { boardRoutes } from './routes/boards.js';
@@ -95,9 +94,16 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
       if (failed) metrics.storeErrors.inc();
     },
   });
-  // REDIS_URL: updates, presence and control messages cross to the other instances.
+  // REDIS_URL: updates, presence and control messages cross to the other instances. The Redis
+  // client is only loaded then (a single instance does not carry its ~5 MB).
   const fanout = config.redisUrl
-    ? fanoutExtension({ redisUrl: config.redisUrl, failuresPerMinute: config.authFailuresPerMinute, log: app.log, access, persistence: stored })
+    ? (await import('./extensions/fanout/extension.js')).fanoutExtension({
+        redisUrl: config.redisUrl,
+        failuresPerMinute: config.authFailuresPerMinute,
+        log: app.log,
+        access,
+        persistence: stored,
+      })
     : null;
   const relay = new Relay({
     log: app.log,

@@ -118,7 +118,7 @@ test('backlog table: sort, filter and search narrow the rows; inline edits of ti
   await eventually(() => seen.getByTestId('card-estimate').innerText(), (t) => t === '21', 'the estimate on Grace\'s card');
   await eventually(() => seen.innerText(), (t) => /In progress/.test(t) && /payments/.test(t), 'the status and labels on Grace\'s card');
   assert.equal(await seen.locator('.pb-card__avatar').innerText(), 'LT');
-  assert.equal(await seen.locator('.pb-card__priority--high').count(), 1);
+  await eventually(() => seen.locator('.pb-card__priority--high').count(), (n) => n === 1, 'the priority mark on Grace\'s card');
   const stored = (await exportedShapes(server.url, board.id, board.links.owner.token, STORY_CARD_TYPE))
     .map((shape) => shape['props'] as StoryCardProps)
     .find((props) => props.externalKey === 'SHOP-4')!;

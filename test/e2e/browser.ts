@@ -184,12 +184,17 @@ export async function eventually<T>(read: () => Promise<T>, check: (value: T) =>
 export async function waitForText(page: Page, selector: string, text: string, timeout = 15_000): Promise<void> {
   await page
     .waitForFunction(
-      ([css, expected]) => Array.from(document.querySelectorAll(css)).some((el) => el.textContent?.trim() === expected),
+      // A total shows a short form when its lane or column is narrow on screen; the whole text is
+      // then in its `data-total` (lanes) or its tooltip (activities, themes).
+      ([css, expected]) =>
+        Array.from(document.querySelectorAll(css)).some((el) =>
+          [el.textContent?.trim(), el.getAttribute('data-total'), el.getAttribute('title')].includes(expected)),
       [selector, text] as const,
       { timeout },
     )
     .catch(async (error: Error) => {
-      throw new Error(`${error.message}\nwanted "${text}" in ${selector}, found ${JSON.stringify(await page.locator(selector).allTextContents())}`);
+      const found = await page.locator(selector).evaluateAll((els) => els.map((el) => [el.textContent?.trim(), el.getAttribute('data-total'), el.getAttribute('title')]));
+      throw new Error(`${error.message}\nwanted "${text}" in ${selector}, found ${JSON.stringify(found)}`);
     });
 }
 

@@ -152,6 +152,11 @@ test('story map from the home page: cards in two releases, release and activity 
   await focusCanvas(ada);
   await ada.keyboard.press('Escape');
   await ada.getByTestId('add-release').click();
+  // Grace looks at the whole board again to see the new release (off screen, a lane draws nothing).
+  await eventually(async () => {
+    await zoomToFit(grace);
+    return grace.locator(laneTotal('Release 3')).count();
+  }, (n) => n === 1, 'the new release on Grace\'s screen');
   await waitForText(grace, laneTotal('Release 3'), '0 cards · 0 pts');
   await ada.getByTestId('add-activity').click();
   await waitForText(grace, '[data-testid="activity-total"][data-name="New activity"]', '0 cards · 0 pts');
@@ -324,7 +329,7 @@ test('card panel: title, description, assignee, labels, votes and key typed in t
   assert.equal(stored.votes, 4);
   assert.equal(stored.externalKey, 'SHOP-7');
   assert.equal(stored.priority, 'urgent');
-  assert.equal(await seen.locator('.pb-card__priority--urgent').count(), 1);
+  await eventually(() => seen.locator('.pb-card__priority--urgent').count(), (n) => n === 1, 'the urgent mark on Grace\'s card');
   // Grace selects the card and sees the same values in her panel.
   await zoomToFit(grace);
   await clickCard(grace, 'Search past orders');

@@ -32,7 +32,13 @@ test('two people on two instances see each other’s shapes and cursors', { skip
   const grace = await (await newParticipant(browser, 'Grace', '#2f9e44')).newPage();
   await ada.goto(`${a!.url}${board.links.edit.url}`);
   await grace.goto(`${b!.url}${board.links.edit.url}`);
-  await Promise.all([waitForCanvas(ada), waitForCanvas(grace)]);
+  try {
+    await Promise.all([waitForCanvas(ada), waitForCanvas(grace)]);
+  } catch (error) {
+    await screenshot(ada, 'scale-two-instances-ada-failed');
+    await screenshot(grace, 'scale-two-instances-grace-failed');
+    throw error;
+  }
 
   // Presence crosses instances: each is listed on the other's screen.
   await grace.locator('[data-testid="presence-list"] li[data-name="Ada"]').waitFor({ timeout: 15_000 });

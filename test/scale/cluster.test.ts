@@ -40,6 +40,17 @@ describe('three instances behind a balancer', { skip }, () => {
     board = await createBoardWithLinks(cluster.balancer, 'Scale-out workshop');
   });
   after(async () => {
+    // An instance that died on its own is a failure to explain: show what it said last.
+    for (const instance of cluster?.instances ?? []) {
+      if (instance.process.exitCode !== null || instance.process.signalCode !== null || /"level":(50|60)/.test(instance.output())) {
+        console.error(`instance on port ${instance.port} died or failed (${instance.process.exitCode ?? instance.process.signalCode}):\n${instance
+          .output()
+          .split('\n')
+          .filter((line) => /"level":(40|50|60)/.test(line))
+          .join('\n')
+          .slice(-4000)}`);
+      }
+    }
     await cluster?.stop();
   });
 

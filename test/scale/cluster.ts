@@ -26,8 +26,17 @@ export async function startCluster(count: number, env: Record<string, string> = 
     return server;
   };
   const instances: RunningServer[] = [];
-  // One at a time: the first runs the migrations; the others would wait on its lock anyway.
-  for (let i = 0; i < count; i++) instances.push(await startInstance());
+  try {
+    // One at a time: the first runs the migrations; the others would wait on its lock anyway.
+    for (let i = 0; i < count; i++) instances.push(await startInstance());
+  } catch (error) {
+    // Leave nothing running behind a failed start (a live child keeps the test process alive).
+    await Promise.all(extra.map((server) => server.kill()));
+    for (const server of extra) server.cleanup();
+    await redis.kill();
+    await database.drop();
+    throw error;
+  }
   const balancer = await startBalancer(instances.map((instance) => instance.port));
   return {
     database,

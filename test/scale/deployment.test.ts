@@ -30,7 +30,13 @@ const instances = Object.entries(services).filter(([, service]) => service.build
 const nginx = read('deploy/nginx.conf');
 const dockerfile = read('Dockerfile');
 
-type LoadConfig = (env: Record<string, string | undefined>) => { port: number; host: string; databaseUrl: string | null; redisUrl: string | null };
+type LoadConfig = (env: Record<string, string | undefined>) => {
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  trustProxy: string | number | null;
+};
 const { loadConfig } = (await import(pathToFileURL(`${root}server/dist/config.js`).href)) as { loadConfig: LoadConfig };
 
 test('compose: two Planboard instances from this Dockerfile, each on PostgreSQL and Redis with a valid configuration', () => {
@@ -40,6 +46,8 @@ test('compose: two Planboard instances from this Dockerfile, each on PostgreSQL 
     // The server's own parser accepts the values (a typo here would stop the container at start).
     const config = loadConfig(env);
     assert.equal(config.host, '0.0.0.0', `${name} listens beyond its container`);
+    // Behind nginx every client would otherwise share nginx's address (and its failed-token count).
+    assert.ok(config.trustProxy !== null, `${name} trusts the proxy's X-Forwarded-For`);
     const database = new URL(config.databaseUrl ?? assert.fail(`${name} has no DATABASE_URL`));
     const redis = new URL(config.redisUrl ?? assert.fail(`${name} has no REDIS_URL`));
     const postgres = services[database.hostname] ?? assert.fail(`${name}: DATABASE_URL names ${database.hostname}, which is not a service`);
@@ -113,7 +121,7 @@ test('README: "Running more than one instance" names every variable the server r
   const readme = read('README.md');
   const section = /## Running more than one instance\n([\s\S]*?)\n## /.exec(readme)?.[1];
   assert.ok(section, 'the section exists');
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'HOST', 'PORT', 'ALLOWED_ORIGINS']) assert.ok(section.includes(`\`${name}\``), name);
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'HOST', 'PORT', 'TRUST_PROXY', 'ALLOWED_ORIGINS']) assert.ok(section.includes(`\`${name}\``), name);
   const configSource = read('server/src/config.ts');
   const variables = [...configSource.matchAll(/\(env, '([A-Z_]+)'/g)].map((m) => m[1]!);
   assert.ok(variables.length > 10, 'variables found in config.ts');

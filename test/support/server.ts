@@ -61,7 +61,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
     if (quiet) void waitForHealth(options.port!).then(() => resolve(options.port!));
-    setTimeout(() => reject(new Error(`server did not start within 15 s:\n${output}`)), 15_000).unref();
+    const timer = setTimeout(() => {
+      // A server that never came up must not outlive the test (it would keep the process alive).
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within 15 s:\n${output}`));
+    }, 15_000);
+    timer.unref();
+    child.stdout!.on('data', () => {
+      if (/Server listening at/.test(output)) clearTimeout(timer);
+    });
+    if (quiet) void waitForHealth(options.port!).then(() => clearTimeout(timer));
   });
   return {
     url: `http://127.0.0.1:${port}`,

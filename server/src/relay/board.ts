@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { CloseCode, SERVER_AWARENESS_FIELD, type ServerStatus } from '@planboard/shared';
-import { ProtocolError, decodeFrame, encodeAwarenessMessage, encodeSyncStep1, encodeSyncStep2 } from '../protocol/frame.js';
+import { ProtocolError, decodeFrame, encodeAwarenessMessage, encodePermissionDenied, encodeSyncStep1, encodeSyncStep2 } from '../protocol/frame.js';
 import { decodeAwarenessUpdate, nullState, type AwarenessEntry } from '../protocol/awareness.js';
 import { stampRole } from '../protocol/role-stamp.js';
 import type { Connection } from './connection.js';
@@ -283,6 +283,11 @@ export class Board {
       this.#hold(connection, update, missing);
       return;
     }
+    this.#integrate(connection, update);
+  }
+
+  /** Applies a peer's update whose dependencies the board has, once it passed the size limit and the extensions. */
+  #integrate(connection: Connection, update: Uint8Array): void {
     this.#checkSize(update);
     const refusal = this.#events.beforeApplyUpdate(this, update, connection);
     if (refusal) throw new RefusedUpdateError(refusal);
@@ -360,10 +365,18 @@ export class Board {
         const missing = missingDependency(decoded, (client) => Y.getState(doc.store, client));
         if (missing) this.#pending.add({ ...entry, waitingFor: missing });
         else {
+          // The same checks as an update that arrives whole: waiting must not be a way around them.
           try {
+            this.#checkSize(entry.update);
+            const refusal = this.#events.beforeApplyUpdate(this, entry.update, entry.sender);
+            if (refusal) throw new RefusedUpdateError(refusal);
             Y.applyUpdate(doc, entry.update, entry.sender);
           } catch (error) {
-            entry.sender.close(CloseCode.malformed, `Yjs update could not be applied: ${(error as Error).message}`);
+            this.#pending.dropSender(entry.sender);
+            if (error instanceof RefusedUpdateError) {
+              entry.sender.send(encodePermissionDenied(error.message));
+              entry.sender.reject(error.closeCode, error.message);
+            } else entry.sender.reject(CloseCode.malformed, `Yjs update could not be applied: ${(error as Error).message}`);
           }
         }
       }

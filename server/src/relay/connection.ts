@@ -76,6 +76,9 @@ export class Connection implements Origin {
     const frame = toBytes(data);
     this.#stats.messagesReceived++;
     this.#stats.bytesReceived += frame.byteLength;
+    // Once the server has closed a connection, what it still sends is not read (a flood must not
+    // keep costing after it was cut off).
+    if (this.#closeCode !== null) return;
     if (!isBinary) {
       this.close(CloseCode.malformed, 'text frames are not part of the protocol');
       return;
@@ -107,6 +110,14 @@ export class Connection implements Origin {
     this.#early = null;
     countClose(this.#stats, code);
     this.socket.close(code, truncateReason(reason));
+  }
+
+  /**
+   * Closes a peer that broke the protocol or a limit. What it still sends until it sees the
+   * close is not handled (see #onMessage): a flood stops costing once it is cut off.
+   */
+  reject(code: number, reason: string): void {
+    this.close(code, reason);
   }
 
   /** Liveness: drops a peer that did not answer the previous ping, pings the others. */

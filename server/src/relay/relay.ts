@@ -243,12 +243,12 @@ export class Relay {
       if (error instanceof RefusedUpdateError) {
         log.warn({ board: board.id, reason: error.message }, 'refused an update');
         connection.send(encodePermissionDenied(error.message));
-        connection.close(error.closeCode, error.message);
+        connection.reject(error.closeCode, error.message);
         return;
       }
       if (!(error instanceof ProtocolError)) log.error({ err: error, board: board.id }, 'unexpected error handling a frame');
       log.warn({ board: board.id, reason: (error as Error).message }, 'closing connection after a malformed frame');
-      connection.close(CloseCode.malformed, (error as Error).message);
+      connection.reject(CloseCode.malformed, (error as Error).message);
     }
   }
 
