@@ -19,16 +19,18 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 
 test('export.csv neutralises formula cells for a viewer, and export → import gives back every title exactly', async () => {
   const server = await startServer();
+  let editor: ReturnType<typeof connectClient> | null = null;
   try {
     const board = await createBoardWithLinks(server, 'Formulas', 'backlog');
-    const editor = connectClient(server.wsUrl, board.id, undefined, board.links.edit.token);
+    editor = connectClient(server.wsUrl, board.id, undefined, board.links.edit.token);
     await waitForSync(editor.provider);
     const records = getRecordsMap(editor.doc);
     const lane = derivePlanning(records.values()).lanes[0]!;
+    // Valid tldraw fractional indices (the edge refuses a shape whose index tldraw would reject).
     const titles = [...HOSTILE, ...LEGITIMATE];
     editor.doc.transact(() => {
       titles.forEach((title, i) => {
-        const card = storyCardRecord({ x: 20, y: 20 + i * 150, index: `a1${String.fromCharCode(65 + i)}`, parentId: lane.id }, { title, assignee: i === 0 ? '=1+1' : '', labels: i === 1 ? ['@x', '-y'] : [] });
+        const card = storyCardRecord({ x: 20, y: 20 + i * 150, index: `a${'23456789ABCDEFGHJK'[i]}`, parentId: lane.id }, { title, assignee: i === 0 ? '=1+1' : '', labels: i === 1 ? ['@x', '-y'] : [] });
         records.set(card.id, card);
       });
     });
@@ -62,8 +64,8 @@ test('export.csv neutralises formula cells for a viewer, and export → import g
     assert.deepEqual(back.map((card) => card.props.title).sort(), [...titles].sort());
     assert.ok(back.some((card) => card.props.assignee === '=1+1'));
     assert.ok(back.some((card) => card.props.labels.join() === '@x,-y'));
-    closeAll(editor.provider);
   } finally {
+    if (editor) closeAll(editor.provider);
     await server.stop();
     server.cleanup();
   }

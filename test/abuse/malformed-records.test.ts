@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import * as Y from 'yjs';
 import { CloseCode, STORY_CARD_TYPE, derivePlanning, getRecordsMap, storyCardRecord, type BoardExport, type CreatedBoard, type ImportResult, type StoredRecord } from '@planboard/shared';
 import { closeAll, connectClient, recordsOf, waitFor, waitForSync } from '../support/clients.js';
 import { createBoardWithLinks, startServer, type RunningServer } from '../support/server.js';
-import { openSqlite, readStoredBoard } from '../support/stored.js';
+import { openSqlite, readStoredBoard, sqlitePath } from '../support/stored.js';
 
 // Defect 3 of issue 11: one malformed record (a story card with `props: null`, `labels: 'str'`,
 // non-string fields, a null value in tl_records) made export.csv/.md and import answer 500 for
@@ -33,7 +32,7 @@ async function exportsOf(server: RunningServer, board: CreatedBoard) {
   return { csv, md, json };
 }
 
-test('a board already holding malformed records (stored before the edge check) still exports, imports and opens', async () => {
+test('a board already holding malformed records (stored before the edge check) still exports, imports and opens', async (t) => {
   let server = await startServer();
   const dataDir = server.dataDir;
   try {
@@ -53,7 +52,7 @@ test('a board already holding malformed records (stored before the edge check) s
     const stored = readStoredBoard(dataDir, board.id);
     const before = Y.encodeStateVector(stored);
     stored.transact(() => poison(getRecordsMap(stored), good('template', 9, lane.id)));
-    const db = openSqlite(join(dataDir, 'planboard.sqlite'));
+    const db = openSqlite(sqlitePath(dataDir));
     db.prepare('INSERT INTO board_updates (board_id, data) VALUES (?, ?)').run(board.id, Buffer.from(Y.encodeStateAsUpdate(stored, before)));
     db.close();
 
@@ -78,21 +77,22 @@ test('a board already holding malformed records (stored before the edge check) s
 
     // The board still opens and syncs for a stock client, and edits still work.
     const reader = connectClient(server.wsUrl, board.id, undefined, board.links.edit.token);
+    t.after(() => closeAll(reader.provider));
     await waitForSync(reader.provider);
     const cards = derivePlanning(getRecordsMap(reader.doc).values()).cards.map((card) => card.props.title).sort();
     assert.deepEqual(cards, ['First card', 'Second card', 'Third card']);
-    closeAll(reader.provider);
   } finally {
     await server.stop();
     server.cleanup();
   }
 });
 
-test('a stock y-websocket editor writing malformed records is refused at the edge; the board and everyone else are untouched', async () => {
+test('a stock y-websocket editor writing malformed records is refused at the edge; the board and everyone else are untouched', async (t) => {
   const server = await startServer();
   try {
     const board = await createBoardWithLinks(server, 'Edge', 'backlog');
     const bystander = connectClient(server.wsUrl, board.id, undefined, board.links.edit.token);
+    t.after(() => closeAll(bystander.provider));
     await waitForSync(bystander.provider);
     const lane = derivePlanning(getRecordsMap(bystander.doc).values()).lanes[0]!;
     const keep = good('Kept card', 0, lane.id);
@@ -108,6 +108,7 @@ test('a stock y-websocket editor writing malformed records is refused at the edg
     ];
     for (const [what, write] of attempts) {
       const hostile = connectClient(server.wsUrl, board.id, undefined, board.links.edit.token);
+      t.after(() => closeAll(hostile.provider));
       await waitForSync(hostile.provider);
       await waitFor(() => getRecordsMap(hostile.doc).has(keep.id), 'the hostile client to see the board');
       const closed = new Promise<{ code: number; reason: string }>((resolve) =>
@@ -116,7 +117,6 @@ test('a stock y-websocket editor writing malformed records is refused at the edg
       hostile.doc.transact(() => write(getRecordsMap(hostile.doc)));
       const outcome = await Promise.race([closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000))]);
       hostile.provider.shouldConnect = false;
-      closeAll(hostile.provider);
       refusals.push({ what, code: outcome?.code ?? 0, reason: outcome?.reason ?? 'accepted' });
     }
     console.log(`# refused at the edge: ${refusals.filter((r) => r.code === CloseCode.malformed).length} of ${attempts.length}`);
@@ -129,6 +129,7 @@ test('a stock y-websocket editor writing malformed records is refused at the edg
     // Nothing reached the board: the bystander, a fresh client, the stored log and every export.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const fresh = connectClient(server.wsUrl, board.id, undefined, board.links.view.token);
+    t.after(() => closeAll(fresh.provider));
     await waitForSync(fresh.provider);
     for (const doc of [bystander.doc, fresh.doc, readStoredBoard(server.dataDir, board.id)]) {
       const model = derivePlanning(getRecordsMap(doc).values());
@@ -141,7 +142,6 @@ test('a stock y-websocket editor writing malformed records is refused at the edg
     assert.deepEqual([csv.status, md.status, json.status], [200, 200, 200]);
     const exported = (await json.json()) as BoardExport;
     assert.deepEqual(Object.values(exported.records).filter((r) => (r as { type?: string } | null)?.type === STORY_CARD_TYPE).length, 1);
-    closeAll(bystander.provider, fresh.provider);
   } finally {
     await server.stop();
     server.cleanup();

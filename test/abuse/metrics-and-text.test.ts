@@ -34,7 +34,7 @@ test('METRICS_TOKEN: /metrics answers 401 without the token, 200 with it; withou
   }
 });
 
-test('control characters are stripped from board titles, imported cards and exports; the Markdown export escapes HTML', async () => {
+test('control characters are stripped from board titles, imported cards and exports; the Markdown export escapes HTML', async (t) => {
   const server = await startServer();
   try {
     // Board title on creation and rename.
@@ -66,8 +66,9 @@ test('control characters are stripped from board titles, imported cards and expo
 
     // A card an editor titled with HTML: the Markdown export shows it as text.
     const editor = connectClient(server.wsUrl, board.id, undefined, board.links.edit.token);
+    t.after(() => closeAll(editor.provider));
     await waitForSync(editor.provider);
-    const html = storyCardRecord({ x: 2000, y: 0, index: 'aZ' }, { title: '<img src=x onerror=alert(document.domain)>', labels: ['<b>bold</b>'], assignee: 'Eve\u202Etxt.exe' });
+    const html = storyCardRecord({ x: 2000, y: 0, index: 'a5' }, { title: '<img src=x onerror=alert(document.domain)>', labels: ['<b>bold</b>'], assignee: 'Eve\u202Etxt.exe' });
     getRecordsMap(editor.doc).set(html.id, html);
     let md = '';
     for (let tries = 0; tries < 100 && !md.includes('onerror'); tries++) {
@@ -83,7 +84,6 @@ test('control characters are stripped from board titles, imported cards and expo
     assert.match(md, /&lt;img src=x onerror=alert\(document.domain\)&gt;/);
     assert.match(md, /^# Half \uFFFD a pair$/m);
     assert.match(md, /\| Evetxt.exe \| &lt;b&gt;bold&lt;\/b&gt; \|/);
-    closeAll(editor.provider);
   } finally {
     await server.stop();
     server.cleanup();
