@@ -42,7 +42,7 @@ const PENDING_UPDATES_PER_CONNECTION = 64;
 /** One participant's presence (cursor, name, selection of a few thousand shapes). */
 const AWARENESS_STATE_BYTES = 128 * 1024;
 /** Presence changes within this window of the last presence message go out together. */
-const AWARENESS_WINDOW_MS = 10;
+const AWARENESS_WINDOW_MS = 20;
 
 /** Trusts the nearest `hops` proxies (e.g. 1: the one reverse proxy in front). */
 function trustHops(hops: number) {
