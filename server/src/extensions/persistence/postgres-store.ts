@@ -12,6 +12,7 @@ import {
   type LinkRecord,
   type PendingUpdates,
 } from './store.js';
+import { toLink, toRecord, type BoardRow, type LinkRow } from './rows.js';
 
 /**
  * The shared store: PostgreSQL, for several Planboard instances at once. Every instance appends
@@ -57,33 +58,6 @@ const COMPACTION_LOCK_NAMESPACE = 0x504c4243; // 'PLBC'
 
 const FOREIGN_KEY_VIOLATION = '23503';
 
-interface BoardRow {
-  id: string;
-  title: string;
-  created_at: string;
-}
-
-interface LinkRow {
-  id: string;
-  board_id: string;
-  role: Role;
-  label: string | null;
-  secret_hash: Buffer;
-  created_at: string;
-  expires_at: string | null;
-}
-
-const toLink = (row: LinkRow): LinkRecord => ({
-  id: row.id,
-  boardId: row.board_id,
-  role: row.role,
-  label: row.label,
-  secretHash: new Uint8Array(row.secret_hash),
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-});
-
-const toRecord = (row: BoardRow): BoardRecord => ({ id: row.id, title: row.title, createdAt: row.created_at });
 
 const isForeignKeyFailure = (error: unknown): boolean => (error as { code?: string }).code === FOREIGN_KEY_VIOLATION;
 

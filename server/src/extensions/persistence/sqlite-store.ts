@@ -14,6 +14,7 @@ import {
   type LinkRecord,
   type PendingUpdates,
 } from './store.js';
+import { toLink, toRecord, type BoardRow, type LinkRow } from './rows.js';
 import { openSqlite } from './sqlite-driver.js';
 
 /**
@@ -55,33 +56,6 @@ const MIGRATIONS: string[] = [
 const isForeignKeyFailure = (error: unknown): boolean =>
   (error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 
-interface BoardRow {
-  id: string;
-  title: string;
-  created_at: string;
-}
-
-interface LinkRow {
-  id: string;
-  board_id: string;
-  role: Role;
-  label: string | null;
-  secret_hash: Buffer;
-  created_at: string;
-  expires_at: string | null;
-}
-
-const toLink = (row: LinkRow): LinkRecord => ({
-  id: row.id,
-  boardId: row.board_id,
-  role: row.role,
-  label: row.label,
-  secretHash: new Uint8Array(row.secret_hash),
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-});
-
-const toRecord = (row: BoardRow): BoardRecord => ({ id: row.id, title: row.title, createdAt: row.created_at });
 
 export class SqliteBoardStore implements BoardStore {
   readonly #db: Database.Database;
