@@ -86,6 +86,9 @@ async function postgresUnavailable(): Promise<string | null> {
   }
 }
 
+/** PostgreSQL's "database is being accessed by other users". */
+const OBJECT_IN_USE = '55006';
+
 async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `planboard_contract_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: baseDatabaseUrl });
@@ -97,8 +100,22 @@ async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }>
     async drop() {
       const client = new pg.Client({ connectionString: baseDatabaseUrl });
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
+      try {
+        // Every pool of the suite has ended, but a backend may still be on its way out: wait for it
+        // rather than terminate it (FORCE would hit a connection that is still closing, and its
+        // client would report the termination after the test ended).
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await client.query(`DROP DATABASE IF EXISTS ${name}`);
+            break;
+          } catch (error) {
+            if ((error as { code?: string }).code !== OBJECT_IN_USE || attempt >= 50) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
+      } finally {
+        await client.end();
+      }
     },
   };
 }
@@ -107,6 +124,8 @@ async function postgresHarness(): Promise<Harness> {
   const database = await createDatabase();
   const opened: BoardStore[] = [];
   const raw = new pg.Pool({ connectionString: database.url, max: 4 });
+  // The suite's own reader: an idle connection lost at teardown is no failure of the store.
+  raw.on('error', () => undefined);
   return {
     shared: true,
     async open() {
