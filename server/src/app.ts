@@ -13,6 +13,7 @@ import { Access } from './extensions/auth/access.js';
 import { auth } from './extensions/auth/extension.js';
 import { recordValidation } from './extensions/validation/extension.js';
 import { facilitationGuard } from './extensions/facilitation/extension.js';
+import { presentingGuard } from './extensions/presenting/extension.js';
 import { boardRoutes } from './routes/boards.js';
 import { linkRoutes } from './routes/links.js';
 import { planningRoutes } from './routes/planning.js';
@@ -20,6 +21,7 @@ import { healthRoutes } from './routes/health.js';
 import { webRoutes } from './routes/web.js';
 import { wsRoutes } from './routes/ws.js';
 import { facilitationRoutes } from './routes/facilitation.js';
+import { presentingRoutes } from './routes/presenting.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -108,7 +110,7 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
   const relay = new Relay({
     log: app.log,
     // In this order: fan-out hands persistence what it must still store before a board unloads.
-    extensions: [auth(access), recordValidation(app.log), facilitationGuard(app.log), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, ...extensions],
+    extensions: [auth(access), recordValidation(app.log), facilitationGuard(app.log), presentingGuard(app.log), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, ...extensions],
     limits: {
       maxBufferedBytes: config.maxBufferedBytes,
       maxEarlyFrames: 256,
@@ -191,6 +193,7 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
   await app.register(linkRoutes, { prefix: '/api' });
   await app.register(planningRoutes, { prefix: '/api' });
   await app.register(facilitationRoutes, { prefix: '/api' });
+  await app.register(presentingRoutes, { prefix: '/api' });
   await app.register(wsRoutes);
   await app.register(webRoutes);
   return app;
