@@ -29,7 +29,7 @@ export interface Person {
  * This browser's facilitation secret: sent with every call beside the (public) presence id, so
  * that nobody else can act under that id. Kept beside the presence identity, for every board.
  */
-function participantSecret(): string {
+export function participantSecret(): string {
   const key = 'planboard:facilitation-secret';
   let secret = localStorage.getItem(key);
   if (!secret || secret.length < 16) {
