@@ -154,6 +154,37 @@ test('bad requests: a slide that is not a frame, a missing slide, unknown fields
   watcher.provider.destroy();
 });
 
+test('a client that saw the slides move comes back with its copy of the board (as after a reload) and is not refused', async () => {
+  const { board, watcher, frames } = await roadmap();
+  const bo = person(board, 'edit', 'Bo');
+  assert.equal((await bo.present('start', frames[0])).status, 204);
+  for (const frame of [frames[1], frames[2], frames[0]]) assert.equal((await bo.present('go', frame)).status, 204);
+  await waitFor(() => readPresenting(watcher.doc).presentation?.slideId === frames[0], 'the last move');
+  watcher.provider.destroy();
+  // The same document, a new connection: its sync reply carries the overwritten slides (deleted items).
+  const back = connectClient(server.wsUrl, board.id, watcher.doc, board.links.edit.token);
+  const closes = recordCloses(back.provider);
+  await waitForSync(back.provider);
+  // A whole-state update, as a local copy loaded after connecting sends it.
+  back.provider.ws!.send(Buffer.from([0, 2, ...encodeLength(Y.encodeStateAsUpdate(watcher.doc))]));
+  assert.equal((await bo.present('go', frames[1])).status, 204);
+  await waitFor(() => readPresenting(watcher.doc).presentation?.slideId === frames[1], 'the next move to reach the returning client');
+  assert.deepEqual(closes, [], 'never closed');
+  back.provider.destroy();
+});
+
+/** A y-protocols var-uint length prefix and the bytes (the sync message's payload). */
+function encodeLength(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  let n = bytes.length;
+  while (n > 127) {
+    out.push((n & 127) | 128);
+    n >>>= 7;
+  }
+  out.push(n);
+  return [...out, ...bytes];
+}
+
 test('a peer writing the presenting map is closed, and the presentation is unchanged', async () => {
   const { board, watcher, frames } = await roadmap();
   const bo = person(board, 'edit', 'Bo');
