@@ -192,3 +192,43 @@ test('Ada presents three frames with the keyboard; Bo follows until "Not now"; V
   await screenshot(vi, 'presenting-viewer-after-390');
   await screenshot(ada, 'presenting-ended-1280');
 });
+
+test('on a phone, Ada presents from the ⋯ menu with taps and sets the slide order, which the board keeps', async () => {
+  const board = await boardWithThreeFrames();
+  const ada = await open(`${server.url}${board.links.owner.url}`, 'Ada', '#e03131', true);
+  await card(ada, SLIDES[0]!.card).waitFor({ state: 'attached', timeout: 30_000 });
+
+  await ada.getByTestId('more-button').tap();
+  await ada.getByTestId('menu-present').tap();
+  await ada.locator('[data-testid="presenting-bar"][data-mode="presenting"]').waitFor();
+  await showsSlide(ada, 1, 'Ada');
+  await ada.getByTestId('slide-next').tap();
+  await showsSlide(ada, 2, 'Ada');
+  await screenshot(ada, 'presenting-presenter-390');
+
+  // The slide list: Risks moves to the front with two taps on its "up" button.
+  await ada.getByTestId('slide-list-button').tap();
+  const risks = ada.locator('[data-testid="slide-item"][data-title="Risks"]');
+  await risks.getByTestId('slide-up').tap();
+  await ada.locator('[data-testid="slide-item"]').nth(1).and(ada.locator('[data-title="Risks"]')).waitFor();
+  await risks.getByTestId('slide-up').tap();
+  await ada.locator('[data-testid="slide-item"]').first().and(ada.locator('[data-title="Risks"]')).waitFor();
+  await screenshot(ada, 'presenting-slide-list-390');
+  assert.deepEqual(await ada.locator('[data-testid="slide-item"]').evaluateAll((items) => items.map((i) => i.getAttribute('data-title'))), ['Risks', 'Goals', 'Plan']);
+  // Plan is still shown, now as the third slide.
+  await until('Plan to be slide 3 of 3', async () => (await ada.getByTestId('slide-count').textContent())?.trim() === '3 / 3');
+  await ada.getByTestId('presenting-leave').tap();
+  await ada.getByTestId('presenting-bar').waitFor({ state: 'hidden' });
+
+  // After a reload the order is the board's: presenting starts with Risks.
+  await ada.reload();
+  await ada.locator('.tl-canvas').waitFor({ timeout: 30_000 });
+  await ada.locator('[data-testid="connection-status"][data-status="connected"]').waitFor({ timeout: 30_000 });
+  await card(ada, SLIDES[0]!.card).waitFor({ state: 'attached', timeout: 30_000 });
+  await ada.getByTestId('more-button').tap();
+  await ada.getByTestId('menu-present').tap();
+  await until('Risks to open the presentation', async () => (await ada.getByTestId('slide-title').textContent().catch(() => null))?.trim() === 'Risks');
+  assert.equal((await ada.getByTestId('slide-count').textContent())?.trim(), '1 / 3');
+  assert.equal(await onScreen(ada, SLIDES[2]!.card), true);
+  await ada.keyboard.press('Escape');
+});
