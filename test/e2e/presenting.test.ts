@@ -2,8 +2,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as Y from 'yjs';
 import type { Browser, Page } from 'playwright-core';
-import { frameRecord, getRecordsMap, storyCardRecord, type StoredRecord } from '@planboard/shared';
-import { connectClient, waitForSync } from '../support/clients.js';
+import { frameRecord, getRecordsMap, readPresenting, storyCardRecord, type StoredRecord } from '@planboard/shared';
+import { connectClient, waitFor, waitForSync } from '../support/clients.js';
 import { createBoardWithLinks, startServer, type RunningServer } from '../support/server.js';
 import { launchBrowser, newParticipant, screenshot } from './browser.js';
 import { SCREENS, personAt } from './person.js';
@@ -230,5 +230,12 @@ test('on a phone, Ada presents from the ⋯ menu with taps and sets the slide or
   await until('Risks to open the presentation', async () => (await ada.getByTestId('slide-title').textContent().catch(() => null))?.trim() === 'Risks');
   assert.equal((await ada.getByTestId('slide-count').textContent())?.trim(), '1 / 3');
   assert.equal(await onScreen(ada, SLIDES[2]!.card), true);
-  await ada.keyboard.press('Escape');
+
+  // Ada closes the tab while presenting: the presentation ends for everyone (no banner left behind).
+  const watcher = connectClient(server.wsUrl, board.id, new Y.Doc(), board.links.view.token);
+  await waitForSync(watcher.provider);
+  assert.equal(readPresenting(watcher.doc).presentation?.presenter.name, 'Ada');
+  await ada.close({ runBeforeUnload: true });
+  await waitFor(() => readPresenting(watcher.doc).presentation === null, 'the presentation to end with the presenter\'s tab');
+  watcher.provider.destroy();
 });
