@@ -148,8 +148,13 @@ test('Ada presents three frames with the keyboard; Bo follows until "Not now"; V
   await screenshot(bo, 'presenting-follower-1280');
   await screenshot(vi, 'presenting-viewer-following-390');
 
-  // Arrow keys, Space, Home and End move everyone.
+  // Arrow keys, Space, Home and End move everyone. (Printed, not asserted: from Ada's key press
+  // to the slide count changing on Bo's and Vi's screens, through the server.)
+  const pressed = Date.now();
   await ada.keyboard.press('ArrowRight');
+  const counted = (page: Page) => page.waitForFunction(() => document.querySelector('[data-testid="slide-count"]')?.textContent?.trim() === '2 / 3', null, { polling: 'raf' }).then(() => Date.now() - pressed);
+  const [boMs, viMs] = await Promise.all([counted(bo), counted(vi)]);
+  console.log(`key press to follower's slide count: Bo ${boMs} ms, Vi ${viMs} ms`);
   for (const [page, who] of [[ada, 'Ada'], [bo, 'Bo'], [vi, 'Vi']] as const) await showsSlide(page, 2, who);
   await ada.keyboard.press('Space');
   for (const [page, who] of [[ada, 'Ada'], [bo, 'Bo'], [vi, 'Vi']] as const) await showsSlide(page, 3, who);
