@@ -203,6 +203,13 @@ test('on a phone, Ada presents from the ⋯ menu with taps and sets the slide or
   const ada = await open(`${server.url}${board.links.owner.url}`, 'Ada', '#e03131', true);
   await card(ada, SLIDES[0]!.card).waitFor({ state: 'attached', timeout: 30_000 });
 
+  // The Share dialog's option fits a phone.
+  await ada.getByTestId('share-button').tap();
+  await ada.getByText('Opens as a presentation').waitFor();
+  await screenshot(ada, 'presenting-share-dialog-390');
+  await ada.getByRole('button', { name: 'Close' }).tap();
+  await ada.getByTestId('share-dialog').waitFor({ state: 'hidden' });
+
   await ada.getByTestId('more-button').tap();
   await ada.getByTestId('menu-present').tap();
   await ada.locator('[data-testid="presenting-bar"][data-mode="presenting"]').waitFor();
