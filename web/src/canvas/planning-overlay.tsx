@@ -2,6 +2,7 @@ import { useEditor, useValue, type TLShapeId } from 'tldraw';
 import { STORY_MAP, formatTotal, type Box } from '@planboard/shared';
 import { planningOf } from './lane-frame';
 import { readHighlight } from './reveal';
+import { CardDotMarkers } from '../facilitation/CardDotMarkers';
 
 /**
  * Live totals drawn on the canvas above each story-map activity and beside each roadmap theme
@@ -38,6 +39,7 @@ export function PlanningOverlay() {
         return badge(header.id, header.box, header.kind === 'activity' ? 'above-left' : 'below-left', text, `${header.kind}-total`, header.name, text);
       })}
       <RevealHighlights />
+      <CardDotMarkers />
     </>
   );
 }
