@@ -55,12 +55,12 @@ test('on a phone the facilitation sheet leaves the board visible and the Facilit
   const phone = await open('Ada', '#e03131', `${server.url}/b/${board.id}#${board.links.owner.token}`, PHONE, null);
   await phone.locator('[data-testid="activity-total"]').first().waitFor({ timeout: 30_000 });
   await phone.waitForTimeout(1800);
+  await phone.screenshot({ path: `${SHOTS}/facilitation-story-map-chip-390.png` });
   const chip = (await phone.getByTestId('facilitation-bar').boundingBox())!;
   for (const total of await phone.locator('[data-testid="activity-total"]').all()) {
     const box = await total.boundingBox();
     if (box) assert.ok(!overlaps(chip, box), `the chip ${JSON.stringify(chip)} covers a total ${JSON.stringify(box)}`);
   }
-  await phone.screenshot({ path: `${SHOTS}/facilitation-story-map-chip-390.png` });
   await openPanel(phone);
   await phone.getByTestId('take-chair').click();
   await phone.getByTestId('chair-name').waitFor();
