@@ -4,7 +4,7 @@ import { dotMarkers, readDotVoteView } from './dot-vote-view';
 /**
  * The dot vote on the canvas, drawn over the cards (page space, this browser only): a dashed
  * outline around each card in the vote while dots can be placed, my own dots as stickers on each
- * card's bottom edge, and the count once the facilitator reveals it (or live, when chosen).
+ * card's bottom edge, and the count on its top-left corner once the facilitator reveals it (or live, when chosen).
  */
 export function CardDotMarkers() {
   const editor = useEditor();
@@ -39,7 +39,8 @@ export function CardDotMarkers() {
             )}
             {count !== undefined && (
               <div className="pb-dot-count" data-testid="card-dot-count" title={`${count} dots`}
-                style={{ left: card.x + card.w, top: card.y, transform: `translate(-70%, -45%) scale(${pill})` }}>
+                // On the card's top-left corner: the estimate has the top-right one.
+                style={{ left: card.x - 10 * pill, top: card.y - 12 * pill, transform: `scale(${pill})` }}>
                 {count}
               </div>
             )}
