@@ -12,7 +12,10 @@ import { persistence } from './extensions/persistence/extension.js';
 import { Access } from './extensions/auth/access.js';
 import { auth } from './extensions/auth/extension.js';
 import { recordValidation } from './extensions/validation/extension.js';
-import { facilitationGuard } from './extensions/facilitation/extension.js';
+import { facilitationDeadlines, facilitationGuard } from './extensions/facilitation/extension.js';
+import { Facilitation } from './extensions/facilitation/facilitation.js';
+import { storeBoardData } from './extensions/facilitation/board-data.js';
+import { boardDocsOf } from './extensions/facilitation/board-docs.js';
 import { presentingGuard } from './extensions/presenting/extension.js';
 import { boardRoutes } from './routes/boards.js';
 import { linkRoutes } from './routes/links.js';
@@ -30,6 +33,7 @@ declare module 'fastify' {
     relay: Relay;
     metrics: Metrics;
     access: Access;
+    facilitation: Facilitation;
   }
 }
 
@@ -107,10 +111,14 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
         persistence: stored,
       })
     : null;
+  // Reads and changes boards through app.relay, which exists by the time anyone calls it.
+  const facilitation = new Facilitation(boardDocsOf(app), storeBoardData(store), Date.now, (error, boardId) =>
+    app.log.warn({ err: error, board: boardId }, 'automatic dot vote reveal failed'),
+  );
   const relay = new Relay({
     log: app.log,
     // In this order: fan-out hands persistence what it must still store before a board unloads.
-    extensions: [auth(access), recordValidation(app.log), facilitationGuard(app.log), presentingGuard(app.log), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, ...extensions],
+    extensions: [auth(access), recordValidation(app.log), facilitationGuard(app.log), presentingGuard(app.log), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, facilitationDeadlines(facilitation, app.log), ...extensions],
     limits: {
       maxBufferedBytes: config.maxBufferedBytes,
       maxEarlyFrames: 256,
@@ -130,6 +138,7 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
   app.decorate('relay', relay);
   app.decorate('metrics', metrics);
   app.decorate('access', access);
+  app.decorate('facilitation', facilitation);
   app.decorateRequest('link', null);
 
   // Runs before @fastify/websocket's own onClose, which would drop sockets without a reason:

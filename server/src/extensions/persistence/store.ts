@@ -115,6 +115,12 @@ export interface BoardStore {
   setBoardData(boardId: string, key: string, value: string | null): Promise<void>;
   /** Every key of the board that starts with `prefix` ('' for all), with its value. */
   listBoardData(boardId: string, prefix: string): Promise<Map<string, string>>;
+  /**
+   * Sets (or with null, deletes) one key only if its value is still `expected` (null: absent), in
+   * one atomic step; answers whether it did. Two instances deciding the same thing at once (a dot
+   * vote's reveal at its end time) both try; exactly one wins.
+   */
+  compareAndSetBoardData(boardId: string, key: string, expected: string | null, value: string | null): Promise<boolean>;
   close(): Promise<void>;
 }
 
