@@ -2,9 +2,8 @@ import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { PRESENTING_LIMITS } from '@planboard/shared';
 import { requireRole } from '../extensions/auth/require-role.js';
 import { NoSuchBoardError } from '../extensions/persistence/store.js';
-import { storeBoardData } from '../extensions/facilitation/board-data.js';
 import { boardDocsOf } from '../extensions/facilitation/board-docs.js';
-import { Facilitation, FacilitationError, type Actor } from '../extensions/facilitation/facilitation.js';
+import { FacilitationError, type Actor } from '../extensions/facilitation/facilitation.js';
 import { opensAsPresentation } from '../extensions/presenting/link-option.js';
 import { Presenting, PresentingError } from '../extensions/presenting/presenting.js';
 import { boardIdParams, errorResponses, errorSchema } from './schemas.js';
@@ -39,8 +38,6 @@ interface Identity {
 export const presentingRoutes: FastifyPluginAsync = async (app) => {
   const docs = boardDocsOf(app);
   const presenting = new Presenting(docs);
-  // Only its `identify`: one participant identity for facilitation and presenting.
-  const identities = new Facilitation(docs, storeBoardData(app.store));
 
   app.setErrorHandler<FastifyError>((error, _request, reply) => {
     if (error instanceof PresentingError || error instanceof FacilitationError) {
@@ -52,7 +49,7 @@ export const presentingRoutes: FastifyPluginAsync = async (app) => {
 
   const actor = (request: FastifyRequest<{ Body: Identity }>): Actor => ({ userId: request.body.userId, name: request.body.name, role: request.link!.role });
   const identify = async (request: FastifyRequest<{ Params: Params; Body: Identity }>) => {
-    await identities.identify(request.params.id, request.body.userId, request.body.secret);
+    await app.facilitation.identify(request.params.id, request.body.userId, request.body.secret);
   };
 
   /** Whether the caller's link opens the board as a presentation. */
