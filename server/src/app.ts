@@ -9,6 +9,8 @@ import { Relay } from './relay/relay.js';
 import type { Extension } from './relay/hooks.js';
 import { openStore, type BoardStore } from './extensions/persistence/store.js';
 import { persistence } from './extensions/persistence/extension.js';
+import { boardRecords, type BoardRecords } from './extensions/persistence/boards.js';
+import { storeBoardData, type BoardData } from './extensions/facilitation/board-data.js';
 import { Access } from './extensions/auth/access.js';
 import { auth } from './extensions/auth/extension.js';
 import { recordValidation } from './extensions/validation/extension.js';
@@ -24,7 +26,10 @@ import { facilitationRoutes } from './routes/facilitation.js';
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
-    store: BoardStore;
+    /** Board records (title, creation); documents go through `relay`, links through `access`. */
+    boards: BoardRecords;
+    /** Per-board server-side data (facilitation's secret and authoritative state). */
+    boardData: BoardData;
     relay: Relay;
     metrics: Metrics;
     access: Access;
@@ -124,7 +129,9 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
     pingIntervalMs: config.pingIntervalMs,
   });
   app.decorate('config', config);
-  app.decorate('store', store);
+  // Routes reach storage only through these public functions (and the relay), never the store.
+  app.decorate('boards', boardRecords(store));
+  app.decorate('boardData', storeBoardData(store));
   app.decorate('relay', relay);
   app.decorate('metrics', metrics);
   app.decorate('access', access);
