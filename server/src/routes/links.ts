@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { LINK_LABEL_MAX_LENGTH, ROLES, hasRole, stripControlCharacters, type CreateLinkRequest } from '@planboard/shared';
-import { issueLink, toLinkSummary } from '../extensions/auth/issue-link.js';
+import { toLinkSummary } from '../extensions/auth/issue-link.js';
 import { requireRole } from '../extensions/auth/require-role.js';
 import { boardIdParams, errorResponses, linkSchema } from './schemas.js';
 
@@ -12,9 +12,13 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
       schema: { params: boardIdParams, response: { 200: { type: 'array', items: linkSchema }, ...errorResponses } },
       preHandler: requireRole(app, 'owner'),
     },
-    // With each link, how many people have the board open through it: the owner sees whom a revoke disconnects.
-    async (request) =>
-      (await app.store.listLinks(request.params.id)).map((link) => ({ ...toLinkSummary(link), activeSessions: app.access.activeSessions(link.id) })),
+    // With each link, how many people have the board open through it (on every instance): the
+    // owner sees whom a revoke disconnects.
+    async (request) => {
+      const links = await app.access.listLinks(request.params.id);
+      const sessions = await Promise.all(links.map((link) => app.access.activeSessions(link.id)));
+      return links.map((link, i) => ({ ...toLinkSummary(link), activeSessions: sessions[i] }));
+    },
   );
 
   app.post<{ Params: { id: string }; Body: CreateLinkRequest }>(
@@ -46,7 +50,7 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
       if (expiresAt !== undefined && Date.parse(expiresAt) <= Date.now()) {
         return reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: 'expiresAt must be in the future' });
       }
-      const link = await issueLink(app.store, request.params.id, role, {
+      const link = await app.access.issueLink(request.params.id, role, {
         label: (label && stripControlCharacters(label).trim()) || null,
         expiresAt: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
       });
@@ -66,7 +70,7 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const { id, linkId } = request.params;
-      const result = await app.store.deleteLink(id, linkId);
+      const result = await app.access.deleteLink(id, linkId);
       if (result === 'not-found') return reply.status(404).send({ statusCode: 404, error: 'Not Found', message: 'no such link on this board' });
       if (result === 'last-owner') {
         return reply.status(409).send({ statusCode: 409, error: 'Conflict', message: 'this is the last owner link; create another owner link first' });

@@ -151,13 +151,15 @@ if (problem !== null) {
       const started = Date.now();
       await a.bus.publishControl({ kind: 'link-revoked', boardId: 'board-1', linkId: 'link-9' });
       await a.bus.publishControl({ kind: 'board-deleted', boardId: 'board-4' });
-      await waitFor(() => b.heard.control.length === 2, 'two control messages', 1_000);
+      await a.bus.publishControl({ kind: 'link-expired', boardId: 'board-1', linkId: 'link-7' });
+      await waitFor(() => b.heard.control.length === 3, 'three control messages', 1_000);
       assert.ok(Date.now() - started < 1_000);
       assert.deepEqual(
         b.heard.control.map(([message, from]) => [message, from === a.bus.instanceId]),
         [
           [{ kind: 'link-revoked', boardId: 'board-1', linkId: 'link-9' }, true],
           [{ kind: 'board-deleted', boardId: 'board-4' }, true],
+          [{ kind: 'link-expired', boardId: 'board-1', linkId: 'link-7' }, true],
         ],
       );
       assert.equal(a.heard.control.length, 0, 'not echoed to the publisher');

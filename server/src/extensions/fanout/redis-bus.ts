@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 /**
  * The Redis transport between Planboard instances: one Redis Stream per board (its updates,
  * state-vector sync requests, presence and "stored" confirmations) and one control stream
- * (link revoked, board deleted, instance leaving). Streams, not pub/sub:
+ * (link revoked or expired, board deleted, instance leaving). Streams, not pub/sub:
  * a reader that was away catches up from the last id it read, so a dropped connection loses
  * nothing that Redis still holds, and a state-vector exchange (see fanout.ts) covers the rest
  * (entries trimmed away, or a Redis that restarted empty).
@@ -28,6 +28,8 @@ export interface BoardEntry {
 
 export type ControlMessage =
   | { kind: 'link-revoked'; boardId: string; linkId: string }
+  /** A link's expiry passed on the publisher's clock (and closed its sessions there). */
+  | { kind: 'link-expired'; boardId: string; linkId: string }
   | { kind: 'board-deleted'; boardId: string }
   /** The publisher is shutting down cleanly: forget its clients now rather than at its heartbeat's expiry. */
   | { kind: 'instance-gone' };
@@ -246,7 +248,7 @@ export class RedisBus {
   async #xaddControl(message: ControlMessage): Promise<void> {
     const fields: string[] = ['k', message.kind, 'f', this.instanceId];
     if ('boardId' in message) fields.push('b', message.boardId);
-    if (message.kind === 'link-revoked') fields.push('l', message.linkId);
+    if (message.kind === 'link-revoked' || message.kind === 'link-expired') fields.push('l', message.linkId);
     await this.#commands.xadd(this.#controlKey, 'MAXLEN', '~', '10000', '*', ...fields);
   }
 
@@ -353,7 +355,7 @@ export class RedisBus {
     const kind = fields.get('k')?.toString();
     const boardId = fields.get('b')?.toString() ?? '';
     let message: ControlMessage | null = null;
-    if (kind === 'link-revoked') message = { kind, boardId, linkId: fields.get('l')?.toString() ?? '' };
+    if (kind === 'link-revoked' || kind === 'link-expired') message = { kind, boardId, linkId: fields.get('l')?.toString() ?? '' };
     else if (kind === 'board-deleted') message = { kind, boardId };
     else if (kind === 'instance-gone') {
       this.#peers.delete(from);
