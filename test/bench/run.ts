@@ -12,6 +12,7 @@
 // BENCH_WORKERS=2       generator processes
 // BENCH_SERVERS=planboard,floor   a subset of the servers (planboard, hocuspocus, y-websocket, floor)
 // BENCH_PLANBOARD_MAIN=/path/to/server/dist/main.js   measure another Planboard build
+// BENCH_CPU_PROF=/some/dir              Planboard processes write V8 CPU profiles there (node --cpu-prof)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';

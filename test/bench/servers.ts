@@ -110,7 +110,9 @@ function planboardEnv(port: number, dataDir: string): Record<string, string> {
 
 /** Starts one Planboard process and waits until /healthz answers. */
 async function spawnPlanboard(port: number, env: Record<string, string>, problems: { count: number; first: string[] }): Promise<ChildProcess> {
-  const started = spawn(process.execPath, [PLANBOARD_MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_CPU_PROF=<dir>: every Planboard process writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const started = spawn(process.execPath, [...profile, PLANBOARD_MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   watchOutput(started, problems);
   for (let i = 0; i < 300 && started.exitCode === null; i++) {
     if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) return started;
