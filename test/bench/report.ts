@@ -253,15 +253,24 @@ export interface ScaleVerdict {
   instances: number;
   value: string;
   limit: string;
-  met: boolean;
+  /** null: not judged, the run did not deliver everything (its figures leave the losses out). */
+  met: boolean | null;
   caveat: string | null;
+}
+
+/** Why a run's figures cannot be judged at all: it lost messages or did not converge. */
+function scaleIncomplete(row: ScaleRow | undefined): string | null {
+  if (!row) return 'not run';
+  if (row.converged === false) return 'did not converge';
+  const ratio = (row.deliveredRatio ?? row.editorDeliveredRatio) as number | null | undefined;
+  if (typeof ratio === 'number' && ratio < 0.99) return `delivered ${(ratio * 100).toFixed(1)}%`;
+  return null;
 }
 
 function scaleCaveat(row: ScaleRow): string | null {
   const problems: string[] = [];
-  if (row.converged === false) problems.push('did not converge');
-  const ratio = (row.deliveredRatio ?? row.editorDeliveredRatio) as number | null | undefined;
-  if (typeof ratio === 'number' && ratio < 0.99) problems.push(`delivered ${(ratio * 100).toFixed(1)}%`);
+  const incomplete = scaleIncomplete(row);
+  if (incomplete) problems.push(incomplete);
   const lag = row.generatorLagP99;
   if (typeof lag === 'number' && lag > GENERATOR_BOUND_MS) problems.push(`generator sends ${lag.toFixed(0)} ms late at p99`);
   if (typeof row.load1 === 'number' && row.load1 > cpuCount) problems.push(`machine load ${row.load1.toFixed(1)} on ${cpuCount} cores`);
@@ -279,7 +288,7 @@ export function scaleVerdicts(combined: Map<number, Record<number, ScaleRow>>): 
       instances: Number(instances),
       value: `${fmt(row.hopP99)} ms`,
       limit: `≤ ${HOP_P99_LIMIT_MS} ms`,
-      met: row.hopP99 <= HOP_P99_LIMIT_MS,
+      met: scaleIncomplete(row) ? null : row.hopP99 <= HOP_P99_LIMIT_MS,
       caveat: scaleCaveat(row),
     });
   }
@@ -294,7 +303,7 @@ export function scaleVerdicts(combined: Map<number, Record<number, ScaleRow>>): 
       instances: Number(instances),
       value: ratios.map((r) => `${fmt(r, 2)}×`).join(' / '),
       limit: `each ≤ ${BIG_ROOM_CPU_LIMIT}×`,
-      met: ratios.every((r) => r <= BIG_ROOM_CPU_LIMIT),
+      met: scaleIncomplete(row) || scaleIncomplete(bigRoom![1]) ? null : ratios.every((r) => r <= BIG_ROOM_CPU_LIMIT),
       caveat: [scaleCaveat(row), scaleCaveat(bigRoom![1]!)].filter(Boolean).join('; ') || null,
     });
   }
@@ -357,7 +366,7 @@ export function scaleMarkdown(results: ScaleResults[], combined: Map<number, Rec
   if (found.length > 0) {
     lines.push('## Targets (issue 9): scale-out', '');
     lines.push('| target | scenario | instances | value | limit | verdict |', '| --- | ---: | ---: | ---: | ---: | --- |');
-    for (const v of found) lines.push(`| ${v.target} | ${v.scenario} | ${v.instances} | ${v.value} | ${v.limit} | ${v.met ? 'met' : '**missed**'}${v.caveat ? ` (${v.caveat})` : ''} |`);
+    for (const v of found) lines.push(`| ${v.target} | ${v.scenario} | ${v.instances} | ${v.value} | ${v.limit} | ${v.met === null ? 'not judged' : v.met ? 'met' : '**missed**'}${v.caveat ? ` (${v.caveat})` : ''} |`);
     lines.push('');
   }
   return lines.join('\n');

@@ -18,7 +18,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { canvasBench } from './browser-canvas.js';
 import { combine, combineScale, floorRatios, markdown, scaleMarkdown, scaleVerdicts, verdicts, type Row, type ScaleResults, type ScaleRow, type ScenarioResults } from './report.js';
-import { bigRoomScenario, COLD_IDLE_MS, coldScenario, coldServerOptions, loadScenario, scaleWorkshopScenario, SECONDS, stormScenario, WORKERS } from './scenarios.js';
+import { bigRoomScenario, COLD_IDLE_MS, lastClusterWarnings, coldScenario, coldServerOptions, loadScenario, scaleWorkshopScenario, SECONDS, stormScenario, WORKERS } from './scenarios.js';
 import { PLANBOARD_MAIN, SERVER_KINDS, startBenchServer, type BenchServer, type ServerKind, type StartOptions } from './servers.js';
 import { CHROMIUM } from '../e2e/browser.js';
 
@@ -78,7 +78,7 @@ async function runScaleScenario(scenario: ScaleScenario): Promise<ScaleResults> 
       try {
         const row = await scenario.run(instances);
         layouts[instances]!.push(row);
-        console.log(`${((Date.now() - started) / 1000).toFixed(0)} s${row.serverWarnings ? `, ${row.serverWarnings} server warnings` : ''}`);
+        console.log(`${((Date.now() - started) / 1000).toFixed(0)} s${row.serverWarnings ? `, ${row.serverWarnings} server warnings, first: ${lastClusterWarnings[0]}` : ''}`);
       } catch (error) {
         // No PostgreSQL or redis-server here: the other scenarios still report.
         const reason = (error as Error).message.split('\n')[0]!;

@@ -289,6 +289,9 @@ export async function stormScenario(server: BenchServer, clients = 500, boards =
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
+/** The first warnings the instances of the last scale-out run printed (run.ts shows them). */
+export let lastClusterWarnings: string[] = [];
+
 /** Per-instance user+system CPU (µs) from now until the returned function is called, with the wall time. */
 function clusterCpu(cluster: BenchCluster): () => { cpuMicros: number[]; wallMs: number } {
   const before = cluster.instances.map((instance) => instance.cpuMicros());
@@ -353,6 +356,7 @@ export async function scaleWorkshopScenario(instances: number, clients = 100, ch
       await generators.close();
     }
   } finally {
+    lastClusterWarnings = cluster.problems.first;
     await cluster.stop();
   }
 }
@@ -403,6 +407,7 @@ export async function bigRoomScenario(instances: number, editors = 100, viewers 
       await generators.close();
     }
   } finally {
+    lastClusterWarnings = cluster.problems.first;
     await cluster.stop();
   }
 }
