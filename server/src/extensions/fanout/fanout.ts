@@ -190,9 +190,13 @@ export class Fanout {
       case 'stored': {
         const held = state.unconfirmed.get(entry.from);
         if (!held) break;
-        const rest = held.filter((item) => item.n > entry.n);
-        if (rest.length === 0) state.unconfirmed.delete(entry.from);
-        else state.unconfirmed.set(entry.from, rest);
+        // Held in the order published, so the confirmed ones are a prefix: dropping it costs what
+        // it drops, not the whole list per confirmation. (One published out of order, after a
+        // Redis outage, stays until a later confirmation reaches it: held longer, never lost.)
+        let confirmed = 0;
+        while (confirmed < held.length && held[confirmed]!.n <= entry.n) confirmed++;
+        if (confirmed === held.length) state.unconfirmed.delete(entry.from);
+        else if (confirmed > 0) held.splice(0, confirmed);
         break;
       }
       case 'sync':
