@@ -46,6 +46,8 @@ export class Access {
   readonly #sessions = new Map<string, Set<Session>>();
   #sessionCounts: SessionCounts | null = null;
   readonly #expiryListeners: ((boardId: string, linkId: string) => void)[] = [];
+  /** Links whose expiry this instance already acted on (their sessions' timers all fire at once). */
+  readonly #expiredHere = new Set<string>();
 
   constructor(store: BoardStore, options: AccessOptions) {
     this.#store = store;
@@ -79,11 +81,6 @@ export class Access {
    */
   deleteLink(boardId: string, linkId: string): Promise<DeleteLinkResult> {
     return this.#store.deleteLink(boardId, linkId);
-  }
-
-  /** This instance's live sessions per link. */
-  localSessionCounts(): Map<string, number> {
-    return new Map([...this.#sessions].map(([linkId, sessions]) => [linkId, sessions.size]));
   }
 
   /**
@@ -166,7 +163,8 @@ export class Access {
   /** A link's expiry passed here: its sessions close, and the other instances are told (once). */
   #expired(boardId: string, linkId: string): void {
     // Every session of the link has its own timer; the first to fire closes them all.
-    if (!this.#sessions.has(linkId)) return;
+    if (this.#expiredHere.has(linkId)) return;
+    this.#expiredHere.add(linkId);
     this.expire(linkId);
     for (const listener of this.#expiryListeners) listener(boardId, linkId);
   }
