@@ -94,6 +94,11 @@ export class Fanout {
       onControl: (message) => this.#onControl(message),
       onReconnected: () => this.#resyncAll(),
       onInstanceGone: (instanceId) => void this.#onInstanceGone(instanceId),
+      // Read too late (a stalled instance): what was trimmed arrives as answers to a sync request.
+      onBoardMissed: (boardId) => {
+        const stateVector = this.#host.stateVector(boardId);
+        if (stateVector) this.bus.publishSync(boardId, stateVector);
+      },
     });
     this.failures = new RedisFailureCounter(this.bus.commands, this.#prefix, options.failuresPerMinute);
     this.sessions = new RedisSessionCounts(this.bus.commands, this.#prefix, this.instanceId);

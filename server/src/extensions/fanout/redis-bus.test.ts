@@ -44,7 +44,7 @@ function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Pro
 
 /** A bus with everything it hears recorded. */
 function instance(url: string, prefix: string, name: string, heartbeatMs?: number) {
-  const heard = { entries: [] as BoardEntry[], control: [] as [ControlMessage, string][], gone: [] as string[], reconnects: 0 };
+  const heard = { entries: [] as BoardEntry[], control: [] as [ControlMessage, string][], gone: [] as string[], missed: [] as string[], reconnects: 0 };
   const bus = new RedisBus({
     url,
     prefix,
@@ -55,6 +55,7 @@ function instance(url: string, prefix: string, name: string, heartbeatMs?: numbe
     onControl: (message, from) => heard.control.push([message, from]),
     onReconnected: () => heard.reconnects++,
     onInstanceGone: (id) => heard.gone.push(id),
+    onBoardMissed: (id) => heard.missed.push(id),
   });
   return { bus, heard };
 }
@@ -197,6 +198,20 @@ if (problem !== null) {
       // Heartbeat key lives 3 beats; two consecutive misses are needed.
       assert.ok(Date.now() - killedAt >= 200, 'not before its heartbeat could lapse');
       await watcher.bus.close();
+    });
+
+    test('an instance that reads a board stream after entries it had not read were trimmed is told to resynchronise', async () => {
+      await b.bus.follow('board-trim', Y.encodeStateVector(new Y.Doc()));
+      // Another instance adds 1,200 entries at once (one transaction) to a stream that keeps
+      // 600: b, blocked in its read meanwhile, finds the 600 after its position gone.
+      const raw = new Redis(sharedUrl);
+      const batch = raw.multi();
+      for (let i = 1; i <= 1_200; i++) batch.xadd(`${prefix}board:board-trim`, 'MAXLEN', '600', '*', 'k', 'c', 'f', 'other-instance', 'n', String(i), 'd', '');
+      await batch.exec();
+      raw.disconnect();
+      await waitFor(() => b.heard.missed.includes('board-trim'), 'b to notice what it missed', 3_000);
+      assert.deepEqual(a.heard.missed, [], 'an instance that does not follow the board is not told');
+      assert.deepEqual(b.heard.missed, ['board-trim'], 'boards read in time are not resynchronised');
     });
   });
 

@@ -51,6 +51,11 @@ export interface RedisBusOptions {
   onReconnected(): void;
   /** Another instance stopped renewing its heartbeat (it died) or said goodbye. */
   onInstanceGone(instanceId: string): void;
+  /**
+   * This instance read a board's stream too late: entries it had not read yet were trimmed away
+   * (the stream keeps about `streamLength`). The caller resynchronises the board.
+   */
+  onBoardMissed?(boardId: string): void;
   /** Entries kept per board stream (approximately): how far a lagging reader can catch up. */
   streamLength?: number;
   /** How often this instance renews its heartbeat key (which lives three times as long). */
@@ -72,6 +77,13 @@ const READ_COUNT = 500;
 type StreamReply = [Buffer, [Buffer, Buffer[]][]][] | null;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/** Orders two stream ids (`<ms>-<seq>`). */
+export function compareIds(a: string, b: string): number {
+  const [aMs = 0, aSeq = 0] = a.split('-').map(Number);
+  const [bMs = 0, bSeq = 0] = b.split('-').map(Number);
+  return aMs !== bMs ? aMs - bMs : aSeq - bSeq;
+}
 
 function fieldsOf(raw: Buffer[]): Map<string, Buffer> {
   const fields = new Map<string, Buffer>();
@@ -324,6 +336,10 @@ export class RedisBus {
       const key = rawKey.toString();
       const isControl = key === this.#controlKey;
       const boardId = isControl ? null : key.slice(this.#boardPrefix.length);
+      // Entries after our position can only have been trimmed if more than the stream keeps were
+      // added since: then this read was a full page. Only such a read is checked.
+      const before = boardId === null ? null : this.#positions.get(boardId);
+      if (boardId !== null && before && entries.length >= READ_COUNT) void this.#checkTrimmed(boardId, key, before);
       for (const [rawId, rawFields] of entries) {
         const id = rawId.toString();
         if (isControl) this.#controlPosition = id;
@@ -363,6 +379,18 @@ export class RedisBus {
       return;
     }
     if (message) this.#options.onControl(message, from);
+  }
+
+  /** A board stream whose first entry is past where this instance had read lost entries it never read. */
+  async #checkTrimmed(boardId: string, key: string, readFrom: string): Promise<void> {
+    try {
+      const first = (await this.#commands.xrange(key, '-', '+', 'COUNT', 1))[0]?.[0];
+      if (first === undefined || compareIds(first, readFrom) <= 0 || !this.#positions.has(boardId)) return;
+      this.#options.log.warn({ board: boardId }, 'read a board stream after entries were trimmed from it; resynchronising the board');
+      this.#options.onBoardMissed?.(boardId);
+    } catch {
+      // Redis away: the reconnection resynchronises every board anyway.
+    }
   }
 
   /** Renews this instance's heartbeat and notices the instances that stopped renewing theirs. */
