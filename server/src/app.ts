@@ -9,12 +9,13 @@ import { Relay } from './relay/relay.js';
 import type { Extension } from './relay/hooks.js';
 import { openStore, type BoardStore } from './extensions/persistence/store.js';
 import { persistence } from './extensions/persistence/extension.js';
+import { boardRecords, type BoardRecords } from './extensions/persistence/boards.js';
+import { storeBoardData, type BoardData } from './extensions/facilitation/board-data.js';
 import { Access } from './extensions/auth/access.js';
 import { auth } from './extensions/auth/extension.js';
 import { recordValidation } from './extensions/validation/extension.js';
 import { facilitationDeadlines, facilitationGuard } from './extensions/facilitation/extension.js';
 import { Facilitation } from './extensions/facilitation/facilitation.js';
-import { storeBoardData } from './extensions/facilitation/board-data.js';
 import { boardDocsOf } from './extensions/facilitation/board-docs.js';
 import { presentingGuard } from './extensions/presenting/extension.js';
 import { boardRoutes } from './routes/boards.js';
@@ -29,7 +30,10 @@ import { presentingRoutes } from './routes/presenting.js';
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
-    store: BoardStore;
+    /** Board records (title, creation); documents go through `relay`, links through `access`. */
+    boards: BoardRecords;
+    /** Per-board server-side data (facilitation's secret and authoritative state). */
+    boardData: BoardData;
     relay: Relay;
     metrics: Metrics;
     access: Access;
@@ -111,8 +115,9 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
         persistence: stored,
       })
     : null;
+  const boardData = storeBoardData(store);
   // Reads and changes boards through app.relay, which exists by the time anyone calls it.
-  const facilitation = new Facilitation(boardDocsOf(app), storeBoardData(store), Date.now, (error, boardId) =>
+  const facilitation = new Facilitation(boardDocsOf(app), boardData, Date.now, (error, boardId) =>
     app.log.warn({ err: error, board: boardId }, 'automatic dot vote reveal failed'),
   );
   const relay = new Relay({
@@ -134,7 +139,9 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
     pingIntervalMs: config.pingIntervalMs,
   });
   app.decorate('config', config);
-  app.decorate('store', store);
+  // Routes reach storage only through these public functions (and the relay), never the store.
+  app.decorate('boards', boardRecords(store));
+  app.decorate('boardData', boardData);
   app.decorate('relay', relay);
   app.decorate('metrics', metrics);
   app.decorate('access', access);

@@ -1,5 +1,8 @@
 // Turns the rounds of every scenario into the Markdown table, the target verdicts and the JSON.
+import { cpus } from 'node:os';
 import { PEER_KINDS, SERVER_KINDS, type ServerKind } from './servers.js';
+
+const cpuCount = cpus().length;
 
 export type Row = Record<string, number | boolean | null>;
 
@@ -210,5 +213,161 @@ export function markdown(header: string[], scenarios: ScenarioResults[], combine
     lines.push('');
   }
   lines.push(...notes);
+  return lines.join('\n');
+}
+
+// --- Scale-out scenarios (7, 8): Planboard alone, one row per number of instances -------------
+
+export type ScaleRow = Record<string, number | boolean | null | number[]>;
+
+export interface ScaleResults {
+  id: number;
+  name: string;
+  /** Per number of instances, one row per round. */
+  layouts: Record<number, ScaleRow[]>;
+  /** Why it did not run (e.g. no PostgreSQL), if it did not. */
+  skipped: string | null;
+}
+
+/** `combine` for scale rows: lists (per instance) are averaged element by element. */
+export function combineScale(rounds: ScaleRow[]): ScaleRow {
+  const lists: ScaleRow = {};
+  const plain: Row[] = rounds.map(() => ({}));
+  for (const key of Object.keys(rounds[0] ?? {})) {
+    const first = rounds[0]![key];
+    if (Array.isArray(first)) {
+      const arrays = rounds.map((r) => r[key] as number[]);
+      lists[key] = first.map((_, i) => arrays.reduce((a, array) => a + (array[i] ?? 0), 0) / arrays.length);
+    } else rounds.forEach((r, i) => (plain[i]![key] = r[key] as number | boolean | null));
+  }
+  return { ...combine(plain), ...lists };
+}
+
+/** Issue 9's targets. */
+export const HOP_P99_LIMIT_MS = 5;
+export const BIG_ROOM_CPU_LIMIT = 0.45;
+
+export interface ScaleVerdict {
+  target: string;
+  scenario: number;
+  instances: number;
+  value: string;
+  limit: string;
+  /** null: not judged, the run did not deliver everything (its figures leave the losses out). */
+  met: boolean | null;
+  caveat: string | null;
+}
+
+/** Why a run's figures cannot be judged at all: it lost messages or did not converge. */
+function scaleIncomplete(row: ScaleRow | undefined): string | null {
+  if (!row) return 'not run';
+  if (row.converged === false) return 'did not converge';
+  const ratio = (row.deliveredRatio ?? row.editorDeliveredRatio) as number | null | undefined;
+  if (typeof ratio === 'number' && ratio < 0.99) return `delivered ${(ratio * 100).toFixed(1)}%`;
+  return null;
+}
+
+function scaleCaveat(row: ScaleRow): string | null {
+  const problems: string[] = [];
+  const incomplete = scaleIncomplete(row);
+  if (incomplete) problems.push(incomplete);
+  const lag = row.generatorLagP99;
+  if (typeof lag === 'number' && lag > GENERATOR_BOUND_MS) problems.push(`generator sends ${lag.toFixed(0)} ms late at p99`);
+  if (typeof row.load1 === 'number' && row.load1 > cpuCount) problems.push(`machine load ${row.load1.toFixed(1)} on ${cpuCount} cores`);
+  return problems.length > 0 ? problems.join('; ') : null;
+}
+
+export function scaleVerdicts(combined: Map<number, Record<number, ScaleRow>>): ScaleVerdict[] {
+  const out: ScaleVerdict[] = [];
+  const workshop = combined.get(7);
+  for (const [instances, row] of Object.entries(workshop ?? {})) {
+    if (typeof row.hopP99 !== 'number') continue;
+    out.push({
+      target: 'cross-instance hop, added p99 (cross − same instance receivers)',
+      scenario: 7,
+      instances: Number(instances),
+      value: `${fmt(row.hopP99)} ms`,
+      limit: `≤ ${HOP_P99_LIMIT_MS} ms`,
+      met: scaleIncomplete(row) ? null : row.hopP99 <= HOP_P99_LIMIT_MS,
+      caveat: scaleCaveat(row),
+    });
+  }
+  const bigRoom = combined.get(8);
+  const single = bigRoom?.[1]?.serverCpuPctByInstance;
+  for (const [instances, row] of Object.entries(bigRoom ?? {})) {
+    if (Number(instances) === 1 || !Array.isArray(single) || !Array.isArray(row.serverCpuPctByInstance)) continue;
+    const ratios = row.serverCpuPctByInstance.map((pct) => pct / single[0]!);
+    out.push({
+      target: 'big room: each instance’s CPU ÷ the single instance’s',
+      scenario: 8,
+      instances: Number(instances),
+      value: ratios.map((r) => `${fmt(r, 2)}×`).join(' / '),
+      limit: `each ≤ ${BIG_ROOM_CPU_LIMIT}×`,
+      met: scaleIncomplete(row) || scaleIncomplete(bigRoom![1]) ? null : ratios.every((r) => r <= BIG_ROOM_CPU_LIMIT),
+      caveat: [scaleCaveat(row), scaleCaveat(bigRoom![1]!)].filter(Boolean).join('; ') || null,
+    });
+  }
+  return out;
+}
+
+const SCALE_COLUMNS: Record<number, Column[]> = {
+  7: [
+    { key: 'p50', label: 'p50 ms' },
+    { key: 'p99', label: 'p99 ms' },
+    { key: 'sameP99', label: 'same-instance p99 ms' },
+    { key: 'crossP99', label: 'cross-instance p99 ms' },
+    { key: 'hopP50', label: 'hop p50 ms' },
+    { key: 'hopP99', label: 'hop p99 ms' },
+    { key: 'cursorP50', label: 'cursor p50 ms' },
+    { key: 'cursorP99', label: 'cursor p99 ms' },
+    { key: 'cursorHopP99', label: 'cursor hop p99 ms' },
+    { key: 'deliveredRatio', label: 'delivered', digits: 3 },
+    { key: 'cpuUsPerDelivered', label: 'server CPU µs/msg (all)', digits: 2 },
+    { key: 'cpuUsPerDeliveredByInstance', label: 'server CPU µs/msg per instance', digits: 2 },
+    { key: 'serverCpuPctByInstance', label: 'server CPU %core per instance', digits: 0 },
+    { key: 'converged', label: 'converged' },
+    { key: 'generatorLagP99', label: 'generator lag p99 ms' },
+    { key: 'generatorCpuPct', label: 'generator CPU %machine', digits: 0 },
+    { key: 'load1', label: 'load (1 min)' },
+    { key: 'serverWarnings', label: 'server warnings', digits: 0 },
+  ],
+  8: [
+    { key: 'serverCpuPctByInstance', label: 'server CPU %core per instance', digits: 0 },
+    { key: 'serverCpuPctTotal', label: 'server CPU %core, sum', digits: 0 },
+    { key: 'p50', label: 'editors p50 ms' },
+    { key: 'p99', label: 'editors p99 ms' },
+    { key: 'editorDeliveredRatio', label: 'editors delivered', digits: 3 },
+    { key: 'viewerFramesPerSec', label: 'viewer frames/s', digits: 0 },
+    { key: 'viewerKBPerSec', label: 'KB/s per viewer', digits: 1 },
+    { key: 'converged', label: 'converged' },
+    { key: 'generatorLagP99', label: 'generator lag p99 ms' },
+    { key: 'generatorCpuPct', label: 'generator CPU %machine', digits: 0 },
+    { key: 'load1', label: 'load (1 min)' },
+    { key: 'serverWarnings', label: 'server warnings', digits: 0 },
+  ],
+};
+
+const fmtCell = (value: unknown, digits = 1) => (Array.isArray(value) ? value.map((v) => fmt(v, digits)).join(' / ') : fmt(value, digits));
+
+export function scaleMarkdown(results: ScaleResults[], combined: Map<number, Record<number, ScaleRow>>, found: ScaleVerdict[]): string {
+  const lines: string[] = [];
+  for (const result of results) {
+    lines.push(`## ${result.id}. ${result.name} (Planboard only, PostgreSQL + Redis)`, '');
+    if (result.skipped) {
+      lines.push(`Not run: ${result.skipped}`, '');
+      continue;
+    }
+    const rows = combined.get(result.id) ?? {};
+    const columns = SCALE_COLUMNS[result.id]!.filter((c) => Object.values(rows).some((row) => row[c.key] !== null && row[c.key] !== undefined));
+    lines.push(`| instances | ${columns.map((c) => c.label).join(' | ')} |`, `| ---: | ${columns.map(() => '---:').join(' | ')} |`);
+    for (const [instances, row] of Object.entries(rows)) lines.push(`| ${instances} | ${columns.map((c) => fmtCell(row[c.key], c.digits ?? 1)).join(' | ')} |`);
+    lines.push('');
+  }
+  if (found.length > 0) {
+    lines.push('## Targets (issue 9): scale-out', '');
+    lines.push('| target | scenario | instances | value | limit | verdict |', '| --- | ---: | ---: | ---: | ---: | --- |');
+    for (const v of found) lines.push(`| ${v.target} | ${v.scenario} | ${v.instances} | ${v.value} | ${v.limit} | ${v.met === null ? 'not judged' : v.met ? 'met' : '**missed**'}${v.caveat ? ` (${v.caveat})` : ''} |`);
+    lines.push('');
+  }
   return lines.join('\n');
 }

@@ -1,11 +1,12 @@
 // The five relay scenarios. Each takes a running server, drives it with headless clients spread
 // over forked generator processes, and returns flat numbers (averaged over rounds by run.ts).
 import { fork, type ChildProcess } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { BenchServer, StartOptions } from './servers.js';
+import { startPlanboardCluster, type BenchCluster, type BenchServer, type ServerKind, type StartOptions } from './servers.js';
 import { ascending, median, monotonicMs, quantile } from './stats.js';
 import type { ClientSpec, WorkerReply, WorkerRequest } from './worker.js';
+import type { ScaleRow } from './report.js';
 
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 export const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
@@ -53,11 +54,16 @@ function spread<T>(items: T[], parts: number): T[][] {
 }
 
 /** Connects the clients, spread over the generator processes; times each until synced. */
-async function connectAll(server: BenchServer, specs: ClientSpec[], timeoutMs = 60_000) {
+function connectAll(server: BenchServer, specs: ClientSpec[], timeoutMs = 60_000) {
+  return connectSpecs(server.kind, server.wsUrl, specs, timeoutMs);
+}
+
+/** The same, for clients that each name their instance (`spec.wsUrl`). */
+async function connectSpecs(kind: ServerKind, wsUrl: string, specs: ClientSpec[], timeoutMs = 60_000) {
   const parts = spread(specs, Math.min(WORKERS, specs.length));
   const generators = new Generators(parts.map(() => new Generator()));
   const replies = await Promise.all(
-    generators.all.map((g, i) => g.request<'connected'>({ type: 'connect', kind: server.kind, wsUrl: server.wsUrl, clients: parts[i]!, timeoutMs })),
+    generators.all.map((g, i) => g.request<'connected'>({ type: 'connect', kind, wsUrl, clients: parts[i]!, timeoutMs })),
   );
   return { generators, connectMs: replies.flatMap((r) => r.connectMs), failed: replies.reduce((n, r) => n + r.failed, 0) };
 }
@@ -277,4 +283,131 @@ export async function stormScenario(server: BenchServer, clients = 500, boards =
     peakRssMb: peak / 2 ** 20,
     serverWarnings: server.problems.count,
   };
+}
+
+// --- Scale-out (issue 9): Planboard instances on one PostgreSQL and one Redis -------------------
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+/** The first warnings the instances of the last scale-out run printed (run.ts shows them). */
+export let lastClusterWarnings: string[] = [];
+
+/** Per-instance user+system CPU (µs) from now until the returned function is called, with the wall time. */
+function clusterCpu(cluster: BenchCluster): () => { cpuMicros: number[]; wallMs: number } {
+  const before = cluster.instances.map((instance) => instance.cpuMicros());
+  const started = monotonicMs();
+  return () => ({ cpuMicros: cluster.instances.map((instance, i) => instance.cpuMicros() - before[i]!), wallMs: monotonicMs() - started });
+}
+
+/**
+ * Scenario 7, the workshop over several instances: 100 stock clients on one board, client i on
+ * instance i mod n, each 1 change/s and 1 cursor move/s. Every receipt is timed and split by
+ * whether sender and receiver share an instance, so the cross-instance hop is measured in the
+ * same run, under the same generator, as the same-instance path.
+ */
+export async function scaleWorkshopScenario(instances: number, clients = 100, changesPerSecond = 1, cursorsPerSecond = 1): Promise<ScaleRow> {
+  const cluster = await startPlanboardCluster(instances);
+  try {
+    const { room, editToken } = await cluster.newBoard('scale workshop');
+    const specs: ClientSpec[] = Array.from({ length: clients }, (_, c) => ({ room, token: editToken, id: `w${c}`, instance: c % instances, wsUrl: cluster.instances[c % instances]!.wsUrl }));
+    const { generators, failed } = await connectSpecs('planboard', cluster.instances[0]!.wsUrl, specs);
+    try {
+      await sleep(SETTLE_MS);
+      const cpu = clusterCpu(cluster);
+      const ran = await generators.ask<'ran'>({ type: 'run', changesPerSecond, cursorsPerSecond, durationMs: SECONDS * 1000, drainMs: DRAIN_MS });
+      const { cpuMicros, wallMs } = cpu();
+      const converged = await convergence(generators);
+      const all = ascending(ran.flatMap((r) => r.latencies));
+      const same = ascending(ran.flatMap((r) => r.sameLatencies));
+      const cross = ascending(ran.flatMap((r) => r.crossLatencies));
+      const cursors = ascending(ran.flatMap((r) => r.cursorLatencies));
+      const cursorSame = ascending(ran.flatMap((r) => r.cursorSameLatencies));
+      const cursorCross = ascending(ran.flatMap((r) => r.cursorCrossLatencies));
+      const delivered = Array.from({ length: instances }, (_, i) => sum(ran.map((r) => r.deliveredByInstance[i] ?? 0)));
+      const sends = sum(ran.map((r) => r.sends));
+      const cursorSends = sum(ran.map((r) => r.cursorSends));
+      const crossOrNull = (value: number) => (instances > 1 ? value : null);
+      return {
+        instances,
+        p50: quantile(all, 0.5),
+        p99: quantile(all, 0.99),
+        sameP50: quantile(same, 0.5),
+        sameP99: quantile(same, 0.99),
+        crossP50: crossOrNull(quantile(cross, 0.5)),
+        crossP99: crossOrNull(quantile(cross, 0.99)),
+        hopP50: crossOrNull(quantile(cross, 0.5) - quantile(same, 0.5)),
+        hopP99: crossOrNull(quantile(cross, 0.99) - quantile(same, 0.99)),
+        cursorP50: quantile(cursors, 0.5),
+        cursorP99: quantile(cursors, 0.99),
+        cursorHopP99: crossOrNull(quantile(cursorCross, 0.99) - quantile(cursorSame, 0.99)),
+        deliveredRatio: all.length / Math.max(1, sends * (clients - 1)),
+        cursorDeliveredRatio: cursors.length / Math.max(1, cursorSends * (clients - 1)),
+        cpuUsPerDelivered: sum(cpuMicros) / Math.max(1, sum(delivered)),
+        cpuUsPerDeliveredByInstance: cpuMicros.map((micros, i) => micros / Math.max(1, delivered[i]!)),
+        serverCpuPctByInstance: cpuMicros.map((micros) => (micros / 1000 / wallMs) * 100),
+        converged: converged && failed === 0,
+        connectFailures: failed,
+        generatorCpuPct: (sum(ran.map((r) => r.cpuMicros)) / 1000 / wallMs / cpus().length) * 100,
+        generatorLagP99: Math.max(...ran.map((r) => r.generatorLagP99)),
+        load1: loadavg()[0]!,
+        serverWarnings: cluster.problems.count,
+      };
+    } finally {
+      await generators.close();
+    }
+  } finally {
+    lastClusterWarnings = cluster.problems.first;
+    await cluster.stop();
+  }
+}
+
+/**
+ * Scenario 8, the big room: one board, `editors` stock clients (1 change/s each) and `viewers`
+ * light viewers (see worker.ts: a raw websocket that counts frames), all spread i mod n over the
+ * instances. The figure is each instance's CPU per wall second, to be compared with the single
+ * instance carrying the whole room.
+ */
+export async function bigRoomScenario(instances: number, editors = 100, viewers = 900, changesPerSecond = 1): Promise<ScaleRow> {
+  const cluster = await startPlanboardCluster(instances);
+  try {
+    const { room, editToken, viewToken } = await cluster.newBoard('big room');
+    const at = (n: number) => ({ instance: n % instances, wsUrl: cluster.instances[n % instances]!.wsUrl });
+    const specs: ClientSpec[] = [
+      ...Array.from({ length: editors }, (_, c) => ({ room, token: editToken, id: `e${c}`, ...at(c) })),
+      ...Array.from({ length: viewers }, (_, c) => ({ room, token: viewToken, id: `v${c}`, light: true, ...at(editors + c) })),
+    ];
+    const { generators, failed } = await connectSpecs('planboard', cluster.instances[0]!.wsUrl, specs, 120_000);
+    try {
+      await sleep(SETTLE_MS);
+      const cpu = clusterCpu(cluster);
+      const ran = await generators.ask<'ran'>({ type: 'run', changesPerSecond, cursorsPerSecond: 0, durationMs: SECONDS * 1000, drainMs: DRAIN_MS });
+      const { cpuMicros, wallMs } = cpu();
+      const converged = await convergence(generators);
+      const latencies = ascending(ran.flatMap((r) => r.latencies));
+      const sends = sum(ran.map((r) => r.sends));
+      const viewerBytes = sum(ran.map((r) => r.viewerBytes));
+      return {
+        instances,
+        serverCpuPctByInstance: cpuMicros.map((micros) => (micros / 1000 / wallMs) * 100),
+        serverCpuPctTotal: (sum(cpuMicros) / 1000 / wallMs) * 100,
+        p50: quantile(latencies, 0.5),
+        p99: quantile(latencies, 0.99),
+        editorDeliveredRatio: latencies.length / Math.max(1, sends * (editors - 1)),
+        viewerFramesPerSec: sum(ran.map((r) => r.viewerFrames)) / SECONDS,
+        /** What each viewer received per second: the same in every layout when nothing is lost. */
+        viewerKBPerSec: viewerBytes / 1024 / SECONDS / Math.max(1, viewers),
+        converged: converged && failed === 0,
+        connectFailures: failed,
+        generatorCpuPct: (sum(ran.map((r) => r.cpuMicros)) / 1000 / wallMs / cpus().length) * 100,
+        generatorLagP99: Math.max(...ran.map((r) => r.generatorLagP99)),
+        load1: loadavg()[0]!,
+        serverWarnings: cluster.problems.count,
+      };
+    } finally {
+      await generators.close();
+    }
+  } finally {
+    lastClusterWarnings = cluster.problems.first;
+    await cluster.stop();
+  }
 }

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CreatedBoard } from '@planboard/shared';
 
 export type ServerKind = 'planboard' | 'hocuspocus' | 'y-websocket' | 'floor';
 export const SERVER_KINDS: ServerKind[] = ['planboard', 'hocuspocus', 'y-websocket', 'floor'];
@@ -85,6 +86,8 @@ function watchOutput(child: ChildProcess, problems: { count: number; first: stri
       // Planboard logs pino JSON (level 40 = warn, 50 = error); the peers print plain text.
       const level = /"level":(\d+)/.exec(line)?.[1];
       if (line.trim() === '' || (level !== undefined && Number(level) < 40)) continue;
+      // A build measured from outside the repository (BENCH_PLANBOARD_MAIN) has no web app beside it.
+      if (line.includes('web app not built')) continue;
       problems.count++;
       if (problems.first.length < 3) problems.first.push(line.slice(0, 300));
     }
@@ -98,23 +101,104 @@ export interface StartOptions {
   boardIdleMs?: number;
 }
 
+/**
+ * Planboard's environment in the bench: warnings only, so the benchmark measures the relay rather
+ * than request logging. Durable storage stays on with its default flush interval: that is what
+ * users run.
+ */
+function planboardEnv(port: number, dataDir: string): Record<string, string> {
+  return { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', AUTH_FAILURES_PER_MINUTE: '100000', BOARD_CREATIONS_PER_MINUTE: '1000000' };
+}
+
+/** Starts one Planboard process and waits until /healthz answers. */
+async function spawnPlanboard(port: number, env: Record<string, string>, problems: { count: number; first: string[] }): Promise<ChildProcess> {
+  // BENCH_CPU_PROF=<dir>: every Planboard process writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const started = spawn(process.execPath, [...profile, PLANBOARD_MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  watchOutput(started, problems);
+  for (let i = 0; i < 300 && started.exitCode === null; i++) {
+    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) return started;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  started.kill('SIGKILL');
+  throw new Error(`planboard did not start: ${problems.first.join('\n')}`);
+}
+
+async function createPlanboardBoard(base: string, title: string): Promise<CreatedBoard> {
+  const response = await fetch(`${base}/api/boards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title }) });
+  if (response.status !== 201) throw new Error(`create board: ${response.status} ${await response.text()}`);
+  return (await response.json()) as CreatedBoard;
+}
+
+export interface BenchInstance {
+  pid: number;
+  wsUrl: string;
+  cpuMicros(): number;
+  rssBytes(): number;
+}
+
+/** Several Planboard instances on one PostgreSQL database and one Redis, as in production. */
+export interface BenchCluster {
+  instances: BenchInstance[];
+  /** A board with its edit and view tokens. */
+  newBoard(title: string): Promise<{ room: string; editToken: string; viewToken: string }>;
+  problems: { count: number; first: string[] };
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `count` Planboard instances on a fresh PostgreSQL database and a private redis-server
+ * (test/scale/services.ts: DATABASE_URL / REDIS_URL name the PostgreSQL server, default local).
+ * Throws with the reason when PostgreSQL or redis-server is not there.
+ */
+export async function startPlanboardCluster(count: number): Promise<BenchCluster> {
+  const { createTestDatabase, startPrivateRedis } = await import('../scale/services.js');
+  const database = await createTestDatabase();
+  let redis: Awaited<ReturnType<typeof startPrivateRedis>> | null = null;
+  const problems = { count: 0, first: [] as string[] };
+  const children: ChildProcess[] = [];
+  const dirs: string[] = [];
+  const instances: BenchInstance[] = [];
+  const stop = async () => {
+    await Promise.all(children.map(stopChild));
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    await redis?.kill();
+    await database.drop();
+  };
+  try {
+    redis = await startPrivateRedis();
+    // One at a time: the first runs the migrations; the others would wait on its lock anyway.
+    for (let i = 0; i < count; i++) {
+      const port = await freePort();
+      const dataDir = mkdtempSync(join(tmpdir(), 'planboard-bench-'));
+      dirs.push(dataDir);
+      const child = await spawnPlanboard(port, { ...planboardEnv(port, dataDir), DATABASE_URL: database.url, REDIS_URL: redis.url, BOARD_IDLE_MS: '600000' }, problems);
+      children.push(child);
+      instances.push({ pid: child.pid!, wsUrl: `ws://127.0.0.1:${port}/ws`, cpuMicros: () => procCpuMicros(child.pid!), rssBytes: () => procRss(child.pid!) });
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const base = instances[0]!.wsUrl.replace(/^ws/, 'http').replace(/\/ws$/, '');
+  return {
+    instances,
+    problems,
+    async newBoard(title) {
+      const board = await createPlanboardBoard(base, title);
+      return { room: board.id, editToken: board.links.edit.token, viewToken: board.links.view.token };
+    },
+    stop,
+  };
+}
+
 export async function startBenchServer(kind: ServerKind, options: StartOptions = {}): Promise<BenchServer> {
   const port = await freePort();
   const problems = { count: 0, first: [] as string[] };
   if (kind === 'planboard') {
     const dataDir = mkdtempSync(join(tmpdir(), 'planboard-bench-'));
-    // Warnings only, so the benchmark measures the relay rather than request logging. Durable
-    // storage stays on with its default flush interval: that is what users run.
-    const env = { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', AUTH_FAILURES_PER_MINUTE: '100000', BOARD_CREATIONS_PER_MINUTE: '1000000', BOARD_IDLE_MS: String(options.boardIdleMs ?? 600_000) };
-    const start = async () => {
-      const started = spawn(process.execPath, [PLANBOARD_MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      watchOutput(started, problems);
-      for (let i = 0; i < 200 && started.exitCode === null; i++) {
-        if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) return started;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      throw new Error(`planboard did not start: ${problems.first.join('\n')}`);
-    };
+    const env = { ...planboardEnv(port, dataDir), BOARD_IDLE_MS: String(options.boardIdleMs ?? 600_000) };
+    const start = () => spawnPlanboard(port, env, problems);
     let child = await start();
     const base = `http://127.0.0.1:${port}`;
     return {
@@ -124,9 +208,7 @@ export async function startBenchServer(kind: ServerKind, options: StartOptions =
       },
       wsUrl: `ws://127.0.0.1:${port}/ws`,
       async newBoard(title) {
-        const response = await fetch(`${base}/api/boards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title }) });
-        if (response.status !== 201) throw new Error(`create board: ${response.status} ${await response.text()}`);
-        const board = (await response.json()) as { id: string; links: { edit: { token: string } } };
+        const board = await createPlanboardBoard(base, title);
         return { room: board.id, token: board.links.edit.token };
       },
       cpuMicros: () => procCpuMicros(child.pid!),

@@ -1,6 +1,10 @@
 // A load-generator process: runs a share of the headless clients and reports what they saw.
 // Forked by run.ts; talks to it over IPC, one request at a time.
 import { createHash } from 'node:crypto';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
 import { getRecordsMap, type StoredRecord } from '@planboard/shared';
 import { connectBenchClient, type BenchClient } from './protocol-clients.js';
 import type { ServerKind } from './servers.js';
@@ -11,6 +15,16 @@ export interface ClientSpec {
   token?: string;
   /** Unique over the whole run: the sender id embedded in every change. */
   id: string;
+  /** Multi-instance scenarios: the instance this client connects to (its URL and index). */
+  wsUrl?: string;
+  instance?: number;
+  /**
+   * A viewer that only receives: a raw websocket speaking just enough of the y-websocket protocol
+   * (sync step 1 with an empty state vector, an empty step 2 back) and counting what arrives,
+   * without a Y.Doc. The server does the same for it as for a stock client; the generator does
+   * not spend a Yjs decode per change per viewer (900 viewers would saturate it).
+   */
+  light?: boolean;
 }
 
 export type WorkerRequest =
@@ -36,6 +50,16 @@ export type WorkerReply =
       inferred: number;
       /** How late, after its scheduled time, the 99th percentile send left (ms). */
       generatorLagP99: number;
+      /** Multi-instance: change and cursor latencies split by whether sender and receiver share an instance. */
+      sameLatencies: number[];
+      crossLatencies: number[];
+      cursorSameLatencies: number[];
+      cursorCrossLatencies: number[];
+      /** Messages received per instance index (changes and cursors of stock clients, frames of light viewers). */
+      deliveredByInstance: number[];
+      /** Light viewers: frames and bytes received. */
+      viewerFrames: number;
+      viewerBytes: number;
       cpuMicros: number;
     }
   | { type: 'seeded'; updateBytes: number }
@@ -56,6 +80,8 @@ interface ChangeMeta {
   seq: number;
   sentAt: number;
   prev: number[];
+  /** The sender's instance (multi-instance scenarios). */
+  instance?: number;
 }
 
 interface Participant {
@@ -66,9 +92,17 @@ interface Participant {
 }
 
 let participants: Participant[] = [];
+let viewers: LightViewer[] = [];
 let measuring = false;
 let latencies: number[] = [];
 let cursorLatencies: number[] = [];
+let sameLatencies: number[] = [];
+let crossLatencies: number[] = [];
+let cursorSameLatencies: number[] = [];
+let cursorCrossLatencies: number[] = [];
+let deliveredByInstance: number[] = [];
+let viewerFrames = 0;
+let viewerBytes = 0;
 let receipts = new Map<string, [count: number, maxMs: number]>();
 let inferred = 0;
 
@@ -90,7 +124,12 @@ function shapeRecord(id: string, n: number, meta: ChangeMeta | null): StoredReco
   };
 }
 
-function receive(at: number, meta: ChangeMeta, seen: Map<string, number>): void {
+function countDelivery(instance: number | undefined): void {
+  if (instance === undefined) return;
+  deliveredByInstance[instance] = (deliveredByInstance[instance] ?? 0) + 1;
+}
+
+function receive(at: number, meta: ChangeMeta, seen: Map<string, number>, instance: number | undefined): void {
   const last = seen.get(meta.sender) ?? 0;
   if (meta.seq <= last) return;
   seen.set(meta.sender, meta.seq);
@@ -104,6 +143,8 @@ function receive(at: number, meta: ChangeMeta, seen: Map<string, number>): void 
     }
     const latency = at - sentAt;
     latencies.push(latency);
+    if (instance !== undefined && meta.instance !== undefined) (meta.instance === instance ? sameLatencies : crossLatencies).push(latency);
+    countDelivery(instance);
     const key = `${meta.sender}#${seq}`;
     const entry = receipts.get(key);
     if (entry) {
@@ -115,7 +156,10 @@ function receive(at: number, meta: ChangeMeta, seen: Map<string, number>): void 
 
 async function connect(request: Extract<WorkerRequest, { type: 'connect' }>): Promise<void> {
   const started = monotonicMs();
-  participants = request.clients.map((spec) => ({ spec, client: connectBenchClient(request.kind, request.wsUrl, spec.room, spec.token), seen: new Map() }));
+  viewers = request.clients.filter((spec) => spec.light).map((spec) => new LightViewer(spec, spec.wsUrl ?? request.wsUrl));
+  participants = request.clients
+    .filter((spec) => !spec.light)
+    .map((spec) => ({ spec, client: connectBenchClient(request.kind, spec.wsUrl ?? request.wsUrl, spec.room, spec.token), seen: new Map() }));
   for (const participant of participants) {
     const { client, seen } = participant;
     getRecordsMap(client.doc).observe((event) => {
@@ -124,7 +168,7 @@ async function connect(request: Extract<WorkerRequest, { type: 'connect' }>): Pr
       event.changes.keys.forEach((change, key) => {
         if (change.action === 'delete') return;
         const meta = event.target.get(key)?.meta as ChangeMeta | undefined;
-        if (meta?.sender !== undefined && meta.sender !== participant.spec.id) receive(at, meta, seen);
+        if (meta?.sender !== undefined && meta.sender !== participant.spec.id) receive(at, meta, seen, participant.spec.instance);
       });
     });
     client.awareness.on('change', ({ added, updated }: { added: number[]; updated: number[] }) => {
@@ -132,15 +176,21 @@ async function connect(request: Extract<WorkerRequest, { type: 'connect' }>): Pr
       const at = monotonicMs();
       for (const id of [...added, ...updated]) {
         if (id === client.doc.clientID) continue;
-        const cursor = (client.awareness.getStates().get(id) as { cursor?: { sentAt?: number } } | undefined)?.cursor;
-        if (cursor?.sentAt !== undefined) cursorLatencies.push(at - cursor.sentAt);
+        const cursor = (client.awareness.getStates().get(id) as { cursor?: { sentAt?: number; instance?: number } } | undefined)?.cursor;
+        if (cursor?.sentAt === undefined) continue;
+        const latency = at - cursor.sentAt;
+        cursorLatencies.push(latency);
+        const own = participant.spec.instance;
+        if (own !== undefined && cursor.instance !== undefined) (cursor.instance === own ? cursorSameLatencies : cursorCrossLatencies).push(latency);
+        countDelivery(own);
       }
     });
   }
-  const connectMs: number[] = new Array(participants.length).fill(-1);
+  const synced: (() => boolean)[] = [...participants.map(({ client }) => () => client.isSynced()), ...viewers.map((viewer) => () => viewer.synced)];
+  const connectMs: number[] = new Array(synced.length).fill(-1);
   const deadline = started + request.timeoutMs;
   while (monotonicMs() < deadline && connectMs.some((ms) => ms < 0)) {
-    for (const [i, { client }] of participants.entries()) if (connectMs[i]! < 0 && client.isSynced()) connectMs[i] = monotonicMs() - started;
+    for (const [i, isSynced] of synced.entries()) if (connectMs[i]! < 0 && isSynced()) connectMs[i] = monotonicMs() - started;
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   send({ type: 'connected', connectMs: connectMs.filter((ms) => ms >= 0), failed: connectMs.filter((ms) => ms < 0).length });
@@ -154,6 +204,13 @@ async function connect(request: Extract<WorkerRequest, { type: 'connect' }>): Pr
 async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<void> {
   latencies = [];
   cursorLatencies = [];
+  sameLatencies = [];
+  crossLatencies = [];
+  cursorSameLatencies = [];
+  cursorCrossLatencies = [];
+  deliveredByInstance = [];
+  viewerFrames = 0;
+  viewerBytes = 0;
   receipts = new Map();
   inferred = 0;
   for (const participant of participants) participant.seen.clear();
@@ -191,13 +248,13 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
           const prev = s.sentTimes.slice(-PREVIOUS_SENDS).reverse().map((t) => Math.round((sentAt - t) * 100) / 100);
           s.sentTimes.push(sentAt);
           if (s.sentTimes.length > PREVIOUS_SENDS) s.sentTimes.shift();
-          s.records.set(s.recordId, shapeRecord(s.recordId, s.seq, { sender: s.spec.id, seq: s.seq, sentAt, prev }));
+          s.records.set(s.recordId, shapeRecord(s.recordId, s.seq, { sender: s.spec.id, seq: s.seq, sentAt, prev, ...(s.spec.instance === undefined ? {} : { instance: s.spec.instance }) }));
           sends++;
         }
         while (s.nextCursor <= now && s.nextCursor < end) {
           s.nextCursor += cursorEvery;
           cursorSends++;
-          s.client.awareness.setLocalStateField('cursor', { x: (cursorSends * 13) % 1000, y: (cursorSends * 7) % 700, sentAt: monotonicMs() });
+          s.client.awareness.setLocalStateField('cursor', { x: (cursorSends * 13) % 1000, y: (cursorSends * 7) % 700, sentAt: monotonicMs(), instance: s.spec.instance });
         }
       }
       if (now < end) setTimeout(tick, 1);
@@ -219,7 +276,65 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
     inferred,
     generatorLagP99: lags[Math.floor(lags.length * 0.99)] ?? 0,
     cpuMicros: cpu.user + cpu.system,
+    sameLatencies,
+    crossLatencies,
+    cursorSameLatencies,
+    cursorCrossLatencies,
+    deliveredByInstance: Array.from(deliveredByInstance, (n) => n ?? 0),
+    viewerFrames,
+    viewerBytes,
   });
+}
+
+const MESSAGE_SYNC = 0;
+const MESSAGE_AWARENESS = 1;
+const SYNC_STEP_1 = 0;
+const SYNC_STEP_2 = 1;
+/** What a fresh, empty client sends: its (empty) state vector, and its (empty) answer to the server's step 1. */
+const EMPTY_STEP_1 = (() => {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MESSAGE_SYNC);
+  syncProtocol.writeSyncStep1(encoder, new Y.Doc());
+  return encoding.toUint8Array(encoder);
+})();
+const EMPTY_STEP_2 = (() => {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MESSAGE_SYNC);
+  syncProtocol.writeSyncStep2(encoder, new Y.Doc());
+  return encoding.toUint8Array(encoder);
+})();
+
+/** See `ClientSpec.light`. */
+class LightViewer {
+  readonly #socket: WebSocket;
+  readonly #instance: number | undefined;
+  synced = false;
+
+  constructor(spec: ClientSpec, wsUrl: string) {
+    this.#instance = spec.instance;
+    this.#socket = new WebSocket(`${wsUrl}/${spec.room}${spec.token ? `?token=${encodeURIComponent(spec.token)}` : ''}`);
+    this.#socket.binaryType = 'nodebuffer';
+    this.#socket.on('open', () => this.#socket.send(EMPTY_STEP_1));
+    this.#socket.on('error', () => undefined);
+    this.#socket.on('message', (data: Buffer) => this.#receive(data));
+  }
+
+  #receive(data: Buffer): void {
+    // Only the first two varints are read (both are single bytes here).
+    const type = data[0];
+    if (type === MESSAGE_SYNC) {
+      if (data[1] === SYNC_STEP_1) this.#socket.send(EMPTY_STEP_2);
+      else if (data[1] === SYNC_STEP_2) this.synced = true;
+    }
+    if (!measuring || (type !== MESSAGE_SYNC && type !== MESSAGE_AWARENESS) || (type === MESSAGE_SYNC && data[1] === SYNC_STEP_1)) return;
+    viewerFrames++;
+    viewerBytes += data.byteLength;
+    countDelivery(this.#instance);
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
 }
 
 function seed(shapes: number): void {
@@ -260,7 +375,9 @@ process.on('message', (request: WorkerRequest) => {
       break;
     case 'close':
       for (const { client } of participants) client.destroy();
+      for (const viewer of viewers) viewer.close();
       participants = [];
+      viewers = [];
       send({ type: 'closed' });
       setTimeout(() => process.exit(0), 50);
       break;

@@ -120,7 +120,7 @@ export const boardRoutes: FastifyPluginAsync = async (app) => {
       // The board, its links and the template's lanes are stored in one transaction: nobody can
       // open a board without its content, and a failure leaves nothing half-created.
       const seed = initialContent(request.body.template ?? 'blank');
-      await app.store.createBoard(board, [owner.record, edit.record, view.record], seed);
+      await app.boards.create(board, [owner.record, edit.record, view.record], seed);
       const links = { owner: owner.created, edit: edit.created, view: view.created };
       request.log.info({ board: board.id, template: request.body.template ?? 'blank' }, 'board created');
       const created: CreatedBoard = { ...toSummary(board), links };
@@ -132,7 +132,7 @@ export const boardRoutes: FastifyPluginAsync = async (app) => {
     '/boards/:id',
     { schema: { params: boardIdParams, response: { 200: boardSchema, ...errorResponses } }, preHandler: requireRole(app, 'viewer') },
     async (request, reply) => {
-      const board = await app.store.getBoard(request.params.id);
+      const board = await app.boards.get(request.params.id);
       if (!board) return reply.status(404).send({ statusCode: 404, error: 'Not Found', message: 'board not found' });
       const access: BoardAccess = { ...toSummary(board), role: request.link!.role };
       return access;
@@ -152,7 +152,7 @@ export const boardRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const title = cleanTitle(request.body.title);
       if (!title) return reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: 'a board title needs at least one visible character' });
-      const board = await app.store.updateBoardTitle(request.params.id, title);
+      const board = await app.boards.rename(request.params.id, title);
       if (!board) return reply.status(404).send({ statusCode: 404, error: 'Not Found', message: 'board not found' });
       return { ...toSummary(board), role: request.link!.role };
     },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { LINK_LABEL_MAX_LENGTH, ROLES, hasRole, stripControlCharacters, type CreateLinkRequest } from '@planboard/shared';
-import { issueLink, toLinkSummary } from '../extensions/auth/issue-link.js';
+import { toLinkSummary } from '../extensions/auth/issue-link.js';
 import { requireRole } from '../extensions/auth/require-role.js';
 import { forgetPresentationLink, markPresentationLink, presentationLinkIds } from '../extensions/presenting/link-option.js';
 import { boardIdParams, errorResponses, linkSchema } from './schemas.js';
@@ -13,14 +13,13 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
       schema: { params: boardIdParams, response: { 200: { type: 'array', items: linkSchema }, ...errorResponses } },
       preHandler: requireRole(app, 'owner'),
     },
-    // With each link, how many people have the board open through it: the owner sees whom a revoke disconnects.
+    // With each link, how many people have the board open through it (on every instance): the
+    // owner sees whom a revoke disconnects.
     async (request) => {
-      const presenting = await presentationLinkIds(app.store, request.params.id);
-      return (await app.store.listLinks(request.params.id)).map((link) => ({
-        ...toLinkSummary(link),
-        activeSessions: app.access.activeSessions(link.id),
-        presentation: presenting.has(link.id),
-      }));
+      const presenting = await presentationLinkIds(app.boardData, request.params.id);
+      const links = await app.access.listLinks(request.params.id);
+      const sessions = await Promise.all(links.map((link) => app.access.activeSessions(link.id)));
+      return links.map((link, i) => ({ ...toLinkSummary(link), activeSessions: sessions[i], presentation: presenting.has(link.id) }));
     },
   );
 
@@ -57,11 +56,11 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
       if (expiresAt !== undefined && Date.parse(expiresAt) <= Date.now()) {
         return reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: 'expiresAt must be in the future' });
       }
-      const link = await issueLink(app.store, request.params.id, role, {
+      const link = await app.access.issueLink(request.params.id, role, {
         label: (label && stripControlCharacters(label).trim()) || null,
         expiresAt: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
       });
-      if (presentation) await markPresentationLink(app.store, request.params.id, link.id);
+      if (presentation) await markPresentationLink(app.boardData, request.params.id, link.id);
       request.log.info({ board: request.params.id, link: link.id, role, presentation }, 'link created');
       return reply.status(201).send({ ...link, presentation });
     },
@@ -78,14 +77,14 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const { id, linkId } = request.params;
-      const result = await app.store.deleteLink(id, linkId);
+      const result = await app.access.deleteLink(id, linkId);
       if (result === 'not-found') return reply.status(404).send({ statusCode: 404, error: 'Not Found', message: 'no such link on this board' });
       if (result === 'last-owner') {
         return reply.status(409).send({ statusCode: 409, error: 'Conflict', message: 'this is the last owner link; create another owner link first' });
       }
       // Its open sessions close, on every instance.
       app.relay.revokeLink(id, linkId);
-      await forgetPresentationLink(app.store, id, linkId);
+      await forgetPresentationLink(app.boardData, id, linkId);
       request.log.info({ board: id, link: linkId }, 'link revoked');
       return reply.status(204).send();
     },

@@ -158,7 +158,7 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
 
   /** The board's record and a copy of its document's records and metadata, or null if it is gone. */
   async function readBoard(boardId: string) {
-    const board = await app.store.getBoard(boardId);
+    const board = await app.boards.get(boardId);
     if (!board) return null;
     const content = await app.relay.read(boardId, (doc) => ({
       records: getRecordsMap(doc).toJSON() as Record<string, StoredRecord>,

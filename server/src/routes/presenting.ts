@@ -62,7 +62,7 @@ export const presentingRoutes: FastifyPluginAsync = async (app) => {
       },
       preHandler: requireRole(app, 'viewer'),
     },
-    async (request) => ({ opensAsPresentation: await opensAsPresentation(app.store, request.params.id, request.link!.id) }),
+    async (request) => ({ opensAsPresentation: await opensAsPresentation(app.boardData, request.params.id, request.link!.id) }),
   );
 
   app.post<{ Params: Params; Body: Identity & { action: 'start' | 'go' | 'stop'; slideId?: string } }>(

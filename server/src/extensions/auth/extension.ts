@@ -18,7 +18,7 @@ export function auth(access: Access): Extension {
     },
     onConnect(connection) {
       const session = connection.session;
-      if (session) untrack.set(connection, access.track({ id: session.linkId, expiresAt: session.expiresAt }, connection));
+      if (session) untrack.set(connection, access.track({ id: session.linkId, boardId: connection.boardId, expiresAt: session.expiresAt }, connection));
     },
     onDisconnect(connection) {
       untrack.get(connection)?.();

@@ -20,7 +20,8 @@ export interface FanoutExtensionOptions {
  * `REDIS_URL` turns this on: the extension that connects the relay of this instance to the
  * others. Changes and presence made here (by a peer or the server) are published; what arrives
  * from the others is applied with the *remote* origin (relayed here, not stored, not
- * republished); a revoked link or a deleted board acts on every instance.
+ * republished); a revoked or expired link or a deleted board acts on every instance, and the
+ * live sessions of each link are counted over every instance.
  */
 export function fanoutExtension(options: FanoutExtensionOptions): Extension & { fanout: Fanout } {
   let relay: Relay | null = null;
@@ -36,10 +37,13 @@ export function fanoutExtension(options: FanoutExtensionOptions): Extension & { 
       for (const update of updates) options.persistence.writer.enqueue(boardId, update);
     },
     closeLink: (linkId) => relay?.revokeLink('', linkId, remoteOrigin),
+    expireLink: (linkId) => options.access.expire(linkId),
     closeBoard: (boardId) => void relay?.deleteBoard(boardId, remoteOrigin),
   };
   const fanout = new Fanout(host, { redisUrl: options.redisUrl, failuresPerMinute: options.failuresPerMinute, log: options.log.child({ extension: 'fanout' }) });
   options.access.countFailuresIn(fanout.failures);
+  options.access.countSessionsIn(fanout.sessions);
+  options.access.onLinkExpired((boardId, linkId) => void fanout.onLinkExpired(boardId, linkId));
   options.persistence.onStored((boardId) => fanout.onStored(boardId));
   return {
     name: 'fanout',

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { RedisBus, type BoardEntry, type BusLogger, type ControlMessage } from './redis-bus.js';
 import { RemoteAwarenessClients } from './awareness-clients.js';
 import { RedisFailureCounter } from './auth-failures.js';
+import { RedisSessionCounts } from './session-counts.js';
 import type { FailureCounter } from '../auth/failure-counter.js';
 
 /**
@@ -26,6 +27,8 @@ export interface FanoutHost {
   storeRescued(boardId: string, updates: Uint8Array[]): void;
   /** Closes this instance's connections of a link revoked on another instance. */
   closeLink(linkId: string): void;
+  /** Closes this instance's connections of a link whose expiry another instance saw pass. */
+  expireLink(linkId: string): void;
   /** Closes and drops a board deleted on another instance. */
   closeBoard(boardId: string): void;
 }
@@ -55,6 +58,8 @@ interface BoardState {
 const EMPTY_UPDATE_LENGTH = 2;
 /** A state-vector sync request answered by a diff may itself show we lack something: ask back, but not in a loop. */
 const SYNC_BACKOFF_MS = 250;
+/** How often this instance's session counts are written again (a Redis that restarted empty). */
+const SESSION_RENEW_MS = 3_000;
 
 /**
  * Cross-instance fan-out over Redis (see redis-bus.ts for the transport). Each board this
@@ -66,11 +71,14 @@ export class Fanout {
   readonly instanceId = `${process.pid}-${randomBytes(4).toString('hex')}`;
   readonly bus: RedisBus;
   readonly failures: FailureCounter;
+  /** Live sessions per link on every instance (the owner's link list). */
+  readonly sessions: RedisSessionCounts;
   readonly #host: FanoutHost;
   readonly #boards = new Map<string, BoardState>();
   readonly #lastSyncRequest = new Map<string, number>();
   readonly #log: BusLogger;
   readonly #prefix: string;
+  readonly #renewSessions: NodeJS.Timeout;
 
   constructor(host: FanoutHost, options: FanoutOptions) {
     this.#host = host;
@@ -86,8 +94,16 @@ export class Fanout {
       onControl: (message) => this.#onControl(message),
       onReconnected: () => this.#resyncAll(),
       onInstanceGone: (instanceId) => void this.#onInstanceGone(instanceId),
+      // Read too late (a stalled instance): what was trimmed arrives as answers to a sync request.
+      onBoardMissed: (boardId) => {
+        const stateVector = this.#host.stateVector(boardId);
+        if (stateVector) this.bus.publishSync(boardId, stateVector);
+      },
     });
     this.failures = new RedisFailureCounter(this.bus.commands, this.#prefix, options.failuresPerMinute);
+    this.sessions = new RedisSessionCounts(this.bus.commands, this.#prefix, this.instanceId);
+    this.#renewSessions = setInterval(() => void this.sessions.renew(), options.heartbeatMs ?? SESSION_RENEW_MS);
+    this.#renewSessions.unref();
   }
 
   #state(boardId: string): BoardState {
@@ -149,8 +165,15 @@ export class Fanout {
     return this.bus.publishControl({ kind: 'link-revoked', boardId, linkId });
   }
 
-  close(): Promise<void> {
-    return this.bus.close();
+  /** A link's expiry passed here (its sessions here are closed): the others close theirs at once. */
+  onLinkExpired(boardId: string, linkId: string): Promise<void> {
+    return this.bus.publishControl({ kind: 'link-expired', boardId, linkId });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#renewSessions);
+    await this.sessions.close();
+    await this.bus.close();
   }
 
   // --- from the other instances ---------------------------------------------------------------
@@ -172,9 +195,13 @@ export class Fanout {
       case 'stored': {
         const held = state.unconfirmed.get(entry.from);
         if (!held) break;
-        const rest = held.filter((item) => item.n > entry.n);
-        if (rest.length === 0) state.unconfirmed.delete(entry.from);
-        else state.unconfirmed.set(entry.from, rest);
+        // Held in the order published, so the confirmed ones are a prefix: dropping it costs what
+        // it drops, not the whole list per confirmation. (One published out of order, after a
+        // Redis outage, stays until a later confirmation reaches it: held longer, never lost.)
+        let confirmed = 0;
+        while (confirmed < held.length && held[confirmed]!.n <= entry.n) confirmed++;
+        if (confirmed === held.length) state.unconfirmed.delete(entry.from);
+        else if (confirmed > 0) held.splice(0, confirmed);
         break;
       }
       case 'sync':
@@ -214,6 +241,9 @@ export class Fanout {
     switch (message.kind) {
       case 'link-revoked':
         this.#host.closeLink(message.linkId);
+        break;
+      case 'link-expired':
+        this.#host.expireLink(message.linkId);
         break;
       case 'board-deleted':
         this.#boards.delete(message.boardId);

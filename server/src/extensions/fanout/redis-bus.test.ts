@@ -44,7 +44,7 @@ function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Pro
 
 /** A bus with everything it hears recorded. */
 function instance(url: string, prefix: string, name: string, heartbeatMs?: number) {
-  const heard = { entries: [] as BoardEntry[], control: [] as [ControlMessage, string][], gone: [] as string[], reconnects: 0 };
+  const heard = { entries: [] as BoardEntry[], control: [] as [ControlMessage, string][], gone: [] as string[], missed: [] as string[], reconnects: 0 };
   const bus = new RedisBus({
     url,
     prefix,
@@ -55,6 +55,7 @@ function instance(url: string, prefix: string, name: string, heartbeatMs?: numbe
     onControl: (message, from) => heard.control.push([message, from]),
     onReconnected: () => heard.reconnects++,
     onInstanceGone: (id) => heard.gone.push(id),
+    onBoardMissed: (id) => heard.missed.push(id),
   });
   return { bus, heard };
 }
@@ -151,13 +152,15 @@ if (problem !== null) {
       const started = Date.now();
       await a.bus.publishControl({ kind: 'link-revoked', boardId: 'board-1', linkId: 'link-9' });
       await a.bus.publishControl({ kind: 'board-deleted', boardId: 'board-4' });
-      await waitFor(() => b.heard.control.length === 2, 'two control messages', 1_000);
+      await a.bus.publishControl({ kind: 'link-expired', boardId: 'board-1', linkId: 'link-7' });
+      await waitFor(() => b.heard.control.length === 3, 'three control messages', 1_000);
       assert.ok(Date.now() - started < 1_000);
       assert.deepEqual(
         b.heard.control.map(([message, from]) => [message, from === a.bus.instanceId]),
         [
           [{ kind: 'link-revoked', boardId: 'board-1', linkId: 'link-9' }, true],
           [{ kind: 'board-deleted', boardId: 'board-4' }, true],
+          [{ kind: 'link-expired', boardId: 'board-1', linkId: 'link-7' }, true],
         ],
       );
       assert.equal(a.heard.control.length, 0, 'not echoed to the publisher');
@@ -195,6 +198,20 @@ if (problem !== null) {
       // Heartbeat key lives 3 beats; two consecutive misses are needed.
       assert.ok(Date.now() - killedAt >= 200, 'not before its heartbeat could lapse');
       await watcher.bus.close();
+    });
+
+    test('an instance that reads a board stream after entries it had not read were trimmed is told to resynchronise', async () => {
+      await b.bus.follow('board-trim', Y.encodeStateVector(new Y.Doc()));
+      // Another instance adds 1,200 entries at once (one transaction) to a stream that keeps
+      // 600: b, blocked in its read meanwhile, finds the 600 after its position gone.
+      const raw = new Redis(sharedUrl);
+      const batch = raw.multi();
+      for (let i = 1; i <= 1_200; i++) batch.xadd(`${prefix}board:board-trim`, 'MAXLEN', '600', '*', 'k', 'c', 'f', 'other-instance', 'n', String(i), 'd', '');
+      await batch.exec();
+      raw.disconnect();
+      await waitFor(() => b.heard.missed.includes('board-trim'), 'b to notice what it missed', 3_000);
+      assert.deepEqual(a.heard.missed, [], 'an instance that does not follow the board is not told');
+      assert.deepEqual(b.heard.missed, ['board-trim'], 'boards read in time are not resynchronised');
     });
   });
 

@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 /**
  * The Redis transport between Planboard instances: one Redis Stream per board (its updates,
  * state-vector sync requests, presence and "stored" confirmations) and one control stream
- * (link revoked, board deleted, instance leaving). Streams, not pub/sub:
+ * (link revoked or expired, board deleted, instance leaving). Streams, not pub/sub:
  * a reader that was away catches up from the last id it read, so a dropped connection loses
  * nothing that Redis still holds, and a state-vector exchange (see fanout.ts) covers the rest
  * (entries trimmed away, or a Redis that restarted empty).
@@ -28,6 +28,8 @@ export interface BoardEntry {
 
 export type ControlMessage =
   | { kind: 'link-revoked'; boardId: string; linkId: string }
+  /** A link's expiry passed on the publisher's clock (and closed its sessions there). */
+  | { kind: 'link-expired'; boardId: string; linkId: string }
   | { kind: 'board-deleted'; boardId: string }
   /** The publisher is shutting down cleanly: forget its clients now rather than at its heartbeat's expiry. */
   | { kind: 'instance-gone' };
@@ -49,6 +51,11 @@ export interface RedisBusOptions {
   onReconnected(): void;
   /** Another instance stopped renewing its heartbeat (it died) or said goodbye. */
   onInstanceGone(instanceId: string): void;
+  /**
+   * This instance read a board's stream too late: entries it had not read yet were trimmed away
+   * (the stream keeps about `streamLength`). The caller resynchronises the board.
+   */
+  onBoardMissed?(boardId: string): void;
   /** Entries kept per board stream (approximately): how far a lagging reader can catch up. */
   streamLength?: number;
   /** How often this instance renews its heartbeat key (which lives three times as long). */
@@ -70,6 +77,13 @@ const READ_COUNT = 500;
 type StreamReply = [Buffer, [Buffer, Buffer[]][]][] | null;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/** Orders two stream ids (`<ms>-<seq>`). */
+export function compareIds(a: string, b: string): number {
+  const [aMs = 0, aSeq = 0] = a.split('-').map(Number);
+  const [bMs = 0, bSeq = 0] = b.split('-').map(Number);
+  return aMs !== bMs ? aMs - bMs : aSeq - bSeq;
+}
 
 function fieldsOf(raw: Buffer[]): Map<string, Buffer> {
   const fields = new Map<string, Buffer>();
@@ -246,7 +260,7 @@ export class RedisBus {
   async #xaddControl(message: ControlMessage): Promise<void> {
     const fields: string[] = ['k', message.kind, 'f', this.instanceId];
     if ('boardId' in message) fields.push('b', message.boardId);
-    if (message.kind === 'link-revoked') fields.push('l', message.linkId);
+    if (message.kind === 'link-revoked' || message.kind === 'link-expired') fields.push('l', message.linkId);
     await this.#commands.xadd(this.#controlKey, 'MAXLEN', '~', '10000', '*', ...fields);
   }
 
@@ -322,6 +336,10 @@ export class RedisBus {
       const key = rawKey.toString();
       const isControl = key === this.#controlKey;
       const boardId = isControl ? null : key.slice(this.#boardPrefix.length);
+      // Entries after our position can only have been trimmed if more than the stream keeps were
+      // added since: then this read was a full page. Only such a read is checked.
+      const before = boardId === null ? null : this.#positions.get(boardId);
+      if (boardId !== null && before && entries.length >= READ_COUNT) void this.#checkTrimmed(boardId, key, before);
       for (const [rawId, rawFields] of entries) {
         const id = rawId.toString();
         if (isControl) this.#controlPosition = id;
@@ -353,7 +371,7 @@ export class RedisBus {
     const kind = fields.get('k')?.toString();
     const boardId = fields.get('b')?.toString() ?? '';
     let message: ControlMessage | null = null;
-    if (kind === 'link-revoked') message = { kind, boardId, linkId: fields.get('l')?.toString() ?? '' };
+    if (kind === 'link-revoked' || kind === 'link-expired') message = { kind, boardId, linkId: fields.get('l')?.toString() ?? '' };
     else if (kind === 'board-deleted') message = { kind, boardId };
     else if (kind === 'instance-gone') {
       this.#peers.delete(from);
@@ -361,6 +379,18 @@ export class RedisBus {
       return;
     }
     if (message) this.#options.onControl(message, from);
+  }
+
+  /** A board stream whose first entry is past where this instance had read lost entries it never read. */
+  async #checkTrimmed(boardId: string, key: string, readFrom: string): Promise<void> {
+    try {
+      const first = (await this.#commands.xrange(key, '-', '+', 'COUNT', 1))[0]?.[0];
+      if (first === undefined || compareIds(first, readFrom) <= 0 || !this.#positions.has(boardId)) return;
+      this.#options.log.warn({ board: boardId }, 'read a board stream after entries were trimmed from it; resynchronising the board');
+      this.#options.onBoardMissed?.(boardId);
+    } catch {
+      // Redis away: the reconnection resynchronises every board anyway.
+    }
   }
 
   /** Renews this instance's heartbeat and notices the instances that stopped renewing theirs. */
