@@ -20,3 +20,5 @@ export * from './planning/validate-record.js';
 export * from './planning/validate-update.js';
 export * from './text.js';
 export * from './facilitation/index.js';
+export * from './changes/restore-version.js';
+export * from './versions.js';
