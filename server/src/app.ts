@@ -20,6 +20,9 @@ import { healthRoutes } from './routes/health.js';
 import { webRoutes } from './routes/web.js';
 import { wsRoutes } from './routes/ws.js';
 import { facilitationRoutes } from './routes/facilitation.js';
+import { History } from './extensions/history/history.js';
+import { historyExtension } from './extensions/history/extension.js';
+import { historyRoutes } from './routes/history.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,6 +31,7 @@ declare module 'fastify' {
     relay: Relay;
     metrics: Metrics;
     access: Access;
+    history: History;
   }
 }
 
@@ -105,10 +109,11 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
         persistence: stored,
       })
     : null;
+  const history = new History({ store, log: app.log, intervalMs: config.versionIntervalMs, retentionDays: config.versionRetentionDays });
   const relay = new Relay({
     log: app.log,
     // In this order: fan-out hands persistence what it must still store before a board unloads.
-    extensions: [auth(access), recordValidation(app.log), facilitationGuard(app.log), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, ...extensions],
+    extensions: [auth(access), recordValidation(app.log), facilitationGuard(app.log), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, historyExtension(history), ...extensions],
     limits: {
       maxBufferedBytes: config.maxBufferedBytes,
       maxEarlyFrames: 256,
@@ -128,6 +133,8 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
   app.decorate('relay', relay);
   app.decorate('metrics', metrics);
   app.decorate('access', access);
+  app.decorate('history', history);
+  history.startPruning();
   app.decorateRequest('link', null);
 
   // Runs before @fastify/websocket's own onClose, which would drop sockets without a reason:
@@ -191,6 +198,7 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
   await app.register(linkRoutes, { prefix: '/api' });
   await app.register(planningRoutes, { prefix: '/api' });
   await app.register(facilitationRoutes, { prefix: '/api' });
+  await app.register(historyRoutes, { prefix: '/api' });
   await app.register(wsRoutes);
   await app.register(webRoutes);
   return app;
