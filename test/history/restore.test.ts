@@ -3,17 +3,7 @@ import assert from 'node:assert/strict';
 import { getRecordsMap } from '@planboard/shared';
 import { closeAll, putShape, recordsOf, waitFor } from '../support/clients.js';
 import { createBoardWithLinks, startServer } from '../support/server.js';
-import { history, person, recordsOfState } from './support.js';
-
-/** Waits until the server's copy of the board (its JSON export) satisfies `condition`. */
-async function waitForServer(server: { url: string }, boardId: string, token: string, condition: (records: Record<string, unknown>) => boolean) {
-  for (let i = 0; i < 200; i++) {
-    const response = await fetch(`${server.url}/api/boards/${boardId}/export.json`, { headers: { authorization: `Bearer ${token}` } });
-    if (condition(((await response.json()) as { records: Record<string, unknown> }).records)) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error('the server never had the edits');
-}
+import { history, person, recordsOfState, waitForServer } from './support.js';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
 /** Records with keys in a fixed order, for comparing boards that were written in different orders. */

@@ -44,3 +44,14 @@ export async function person(server: { wsUrl: string }, boardId: string, token: 
   await waitForSync(client.provider);
   return client;
 }
+
+/** Waits until the server's copy of the board (its JSON export) satisfies `condition`. */
+export async function waitForServer(server: { url: string }, boardId: string, token: string, condition: (records: Record<string, unknown>) => boolean) {
+  for (let i = 0; i < 200; i++) {
+    const response = await fetch(`${server.url}/api/boards/${boardId}/export.json`, { headers: { authorization: `Bearer ${token}` } });
+    if (condition(((await response.json()) as { records: Record<string, unknown> }).records)) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('the server never had the edits');
+}
+
