@@ -112,6 +112,7 @@ test('a person names a version, opens it read-only beside the live board, restor
   await cardOn(live(bo), 'Dark mode').waitFor({ timeout: 15_000 });
   await cardOn(live(ada), 'Dark mode').waitFor();
   assert.deepEqual(await eventually(() => cardTitles(board), (t) => t.length === original.length, 'the restore stored'), original);
+  await ada.getByTestId('history-panel').getByTestId('version-row').filter({ hasText: 'Before restore' }).waitFor();
   await screenshot(ada, 'history-restored-toast-1280');
   await screenshot(bo, 'history-restored-seen-by-bo-1280');
 
@@ -120,8 +121,8 @@ test('a person names a version, opens it read-only beside the live board, restor
   await cardOn(live(bo), 'Dark mode').waitFor({ state: 'detached', timeout: 15_000 });
   assert.deepEqual(await eventually(() => cardTitles(board), (t) => !t.includes('Dark mode'), 'the undo stored'), edited);
 
-  // Restore again from the list, and undo with Ctrl+Z right after, as with any change.
-  await ada.getByTestId('history-button').click();
+  // Restore again from the list (back on screen since the restore), and undo with Ctrl+Z right after, as with any change.
+  await ada.getByTestId('history-panel').waitFor();
   await ada.getByTestId('version-row').filter({ hasText: 'Before PI planning' }).getByTestId('restore-version').click();
   await ada.getByTestId('confirm-restore').click();
   await cardOn(live(bo), 'Dark mode').waitFor({ timeout: 15_000 });
