@@ -96,6 +96,13 @@ test('bad requests get a 4xx with a message', async () => {
     const undoWrong = await call<{ message: string }>(server, 'POST', `${base}/${named.body.id}/undo`, token);
     assert.equal(undoWrong.status, 404);
     assert.match(undoWrong.body.message, /not the one left by a restore/);
+    // Naming a version taken automatically keeps it for good.
+    const template = await call<{ id: string; name: string | null }>(server, 'POST', base, token, { kind: 'before-template' });
+    const renamed = await call<{ id: string; name: string; kind: string }>(server, 'PATCH', `${base}/${template.body.id}`, token, { name: '  Sprint 14 start\u0007 ' });
+    assert.equal(renamed.status, 200);
+    assert.equal(renamed.body.name, 'Sprint 14 start', 'trimmed, control characters removed');
+    assert.equal(renamed.body.kind, 'before-template');
+    assert.equal((await call(server, 'PATCH', `${base}/nope`, token, { name: 'x' })).status, 404);
   } finally {
     await server.stop();
     server.cleanup();
