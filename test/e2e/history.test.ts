@@ -146,11 +146,14 @@ test('on a phone, history is in the ⋯ menu and a version replaces the view, wi
   const context = await newParticipant(browser, 'Cy', '#2f9e44', { width: 390, height: 844 });
   const page = await context.newPage();
   await open(page, board);
+  // A template insert (from the ⋯ menu) is one restore away: the server keeps a version first.
+  await page.getByTestId('more-button').click();
+  await page.getByTestId('menu-template-retro').click();
   await page.getByTestId('more-button').click();
   await page.getByTestId('menu-history').click();
   const panel = page.getByTestId('history-panel');
   await panel.waitFor();
-  await panel.getByTestId('version-row').first().waitFor();
+  await panel.getByTestId('version-row').filter({ hasText: 'Before template insert' }).waitFor();
   await screenshot(page, 'history-panel-390');
   await panel.getByTestId('version-row').filter({ hasText: 'Before PI planning' }).getByTestId('view-version').click();
   await page.getByTestId('version-view').waitFor();
@@ -160,7 +163,9 @@ test('on a phone, history is in the ⋯ menu and a version replaces the view, wi
   assert.ok(view.width >= 389, 'the version takes the whole width of a phone');
   await page.getByTestId('back-to-live').click();
   await page.getByTestId('version-view').waitFor({ state: 'detached' });
-  await cardOn(live(page), 'Search by SKU').waitFor();
+  // The live board is back, the whole width of the phone (its camera where the template insert left it).
+  assert.ok(((await live(page).boundingBox())?.width ?? 0) >= 389);
+  await screenshot(page, 'history-back-to-live-390');
 
   // A viewer has no history at all.
   const viewer = await (await newParticipant(browser, 'Vi')).newPage();
