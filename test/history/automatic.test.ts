@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getRecordsMap, type CreatedBoard } from '@planboard/shared';
-import { closeAll, putShape } from '../support/clients.js';
+import { closeAll, putShape, waitFor } from '../support/clients.js';
+import { createTestDatabase, requireServices } from '../scale/services.js';
 import { createBoardWithLinks, startServer } from '../support/server.js';
 import { openSqlite, sqlitePath } from '../support/stored.js';
 import { call, history, person, recordsOfState, waitForServer } from './support.js';
@@ -145,5 +146,46 @@ test('retention: at start, automatic versions past VERSION_RETENTION_DAYS are pr
   } finally {
     await server.stop();
     server.cleanup();
+  }
+});
+
+test('on PostgreSQL: versions are taken, restored on a connected client, and pruned at start like on SQLite', async (t) => {
+  if (!(await requireServices(t, { postgres: true }))) return;
+  const database = await createTestDatabase();
+  const env = { DATABASE_URL: database.url };
+  let server = await startServer({ env });
+  const clients: Awaited<ReturnType<typeof person>>[] = [];
+  try {
+    const board = await createBoardWithLinks(server, 'Roadmap', 'sprint');
+    const token = board.links.edit.token;
+    const api = history(server, board.id, token);
+    const ada = await person(server, board.id, board.links.owner.token, 'Ada');
+    clients.push(ada);
+    putShape(ada.doc, 'shape:one', 0, 0);
+    await waitForServer(server, board.id, token, (records) => 'shape:one' in records);
+    const named = (await api.name('Before PI planning')).body;
+    getRecordsMap(ada.doc).delete('shape:one');
+    putShape(ada.doc, 'shape:two', 10, 0);
+    await waitForServer(server, board.id, token, (records) => 'shape:two' in records);
+    const restored = await api.restore(named.id);
+    assert.equal(restored.status, 200);
+    await waitFor(() => getRecordsMap(ada.doc).has('shape:one') && !getRecordsMap(ada.doc).has('shape:two'), 'Ada to hold the version');
+    const stored = await database.query<{ kind: string; bytes: string }>('SELECT kind, bytes FROM board_versions WHERE board_id = $1 ORDER BY created_at', [board.id]);
+    assert.deepEqual(stored.map((row) => row.kind), ['named', 'before-restore']);
+    closeAll(...clients.splice(0).map((c) => c.provider));
+    await server.stop();
+    await database.query('UPDATE board_versions SET created_at = $1', [new Date(Date.now() - 40 * 24 * 3600_000).toISOString()]);
+    server = await startServer({ env: { ...env, VERSION_RETENTION_DAYS: '30' } });
+    let versions = (await history(server, board.id, token).list()).body.versions;
+    for (let i = 0; i < 50 && versions.some((v) => !v.name); i++) {
+      await sleep(100);
+      versions = (await history(server, board.id, token).list()).body.versions;
+    }
+    assert.deepEqual(versions.map((v) => v.name), ['Before PI planning'], 'only the named version is left');
+  } finally {
+    closeAll(...clients.map((c) => c.provider));
+    await server.stop();
+    server.cleanup();
+    await database.drop();
   }
 });
