@@ -12,7 +12,11 @@ import { persistence } from './extensions/persistence/extension.js';
 import { Access } from './extensions/auth/access.js';
 import { auth } from './extensions/auth/extension.js';
 import { recordValidation } from './extensions/validation/extension.js';
-import { facilitationGuard } from './extensions/facilitation/extension.js';
+import { facilitationDeadlines, facilitationGuard } from './extensions/facilitation/extension.js';
+import { Facilitation } from './extensions/facilitation/facilitation.js';
+import { storeBoardData } from './extensions/facilitation/board-data.js';
+import { boardDocsOf } from './extensions/facilitation/board-docs.js';
+import { presentingGuard } from './extensions/presenting/extension.js';
 import { boardRoutes } from './routes/boards.js';
 import { linkRoutes } from './routes/links.js';
 import { planningRoutes } from './routes/planning.js';
@@ -23,6 +27,7 @@ import { facilitationRoutes } from './routes/facilitation.js';
 import { History } from './extensions/history/history.js';
 import { historyExtension } from './extensions/history/extension.js';
 import { historyRoutes } from './routes/history.js';
+import { presentingRoutes } from './routes/presenting.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -32,6 +37,7 @@ declare module 'fastify' {
     metrics: Metrics;
     access: Access;
     history: History;
+    facilitation: Facilitation;
   }
 }
 
@@ -110,10 +116,14 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
       })
     : null;
   const history = new History({ store, log: app.log, intervalMs: config.versionIntervalMs, retentionDays: config.versionRetentionDays });
+  // Reads and changes boards through app.relay, which exists by the time anyone calls it.
+  const facilitation = new Facilitation(boardDocsOf(app), storeBoardData(store), Date.now, (error, boardId) =>
+    app.log.warn({ err: error, board: boardId }, 'automatic dot vote reveal failed'),
+  );
   const relay = new Relay({
     log: app.log,
     // In this order: fan-out hands persistence what it must still store before a board unloads.
-    extensions: [auth(access), recordValidation(app.log), facilitationGuard(app.log), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, historyExtension(history), ...extensions],
+    extensions: [auth(access), recordValidation(app.log), facilitationGuard(app.log), presentingGuard(app.log), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, historyExtension(history), facilitationDeadlines(facilitation, app.log), ...extensions],
     limits: {
       maxBufferedBytes: config.maxBufferedBytes,
       maxEarlyFrames: 256,
@@ -135,6 +145,7 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
   app.decorate('access', access);
   app.decorate('history', history);
   history.startPruning();
+  app.decorate('facilitation', facilitation);
   app.decorateRequest('link', null);
 
   // Runs before @fastify/websocket's own onClose, which would drop sockets without a reason:
@@ -199,6 +210,7 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
   await app.register(planningRoutes, { prefix: '/api' });
   await app.register(facilitationRoutes, { prefix: '/api' });
   await app.register(historyRoutes, { prefix: '/api' });
+  await app.register(presentingRoutes, { prefix: '/api' });
   await app.register(wsRoutes);
   await app.register(webRoutes);
   return app;

@@ -22,3 +22,4 @@ export * from './text.js';
 export * from './facilitation/index.js';
 export * from './changes/restore-version.js';
 export * from './versions.js';
+export * from './presenting/index.js';

@@ -27,6 +27,8 @@ export interface LinkSummary {
   expiresAt: string | null;
   /** In the owner's list: how many open sessions (tabs) use the link now, on the instance that answered. */
   activeSessions?: number;
+  /** A view link that opens the board as a presentation (kept on the server with the link). */
+  presentation?: boolean;
 }
 
 export interface CreatedLink extends LinkSummary {
@@ -39,6 +41,8 @@ export interface CreateLinkRequest {
   role: Role;
   label?: string;
   expiresAt?: string;
+  /** Only for view links: whoever opens it lands in presentation mode. */
+  presentation?: boolean;
 }
 
 /** The page path of a board opened through a link; the fragment is never sent to a server. */

@@ -175,6 +175,8 @@ test('a workshop: poker round, timer, dot vote, summon and follow-me in three br
   await ada.getByTestId('dots-scope').selectOption({ label: 'Backlog' });
   await ada.getByTestId('dots-start').click();
   for (const page of everyone) await page.getByTestId('dot-tray').waitFor();
+  // Dots are placed by clicking cards (facilitation-dots.test.ts); the tray's card list is the fallback.
+  for (const page of [ada, bo]) await page.getByTestId('dots-list-toggle').click();
   const addDot = (page: Page, title: string) => page.locator(`[data-testid="dot-tray"] li[data-title="${title}"] [data-testid="dot-add"]`).click();
   await addDot(bo, CARDS[1]!);
   await addDot(bo, CARDS[2]!);

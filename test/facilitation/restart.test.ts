@@ -75,3 +75,36 @@ test('a round set to reveal itself does so when everyone present who votes has v
     server.cleanup();
   }
 });
+
+test('a dot vote whose end time passed while the server was down is revealed when the board is next opened, once', async () => {
+  let server = await startServer();
+  const board = await createBoardWithLinks(server, 'Sprint 17', 'sprint');
+  const cardIds = await importCards(server, board.id, board.links.owner.token, ['Refund flow', 'Search by SKU']);
+  const ada = await join(server, board.id, board.links.owner.token, 'Ada', 'owner');
+  const bo = await join(server, board.id, board.links.edit.token, 'Bo', 'editor');
+  await ada.act('chair', { action: 'take' });
+  assert.equal((await ada.act('dots', { action: 'start', cardIds, dotsPerPerson: 2, maxPerCard: 1, durationMs: 4_000 })).status, 204);
+  assert.equal((await bo.act('dots/place', { cardId: cardIds[1], delta: 1 })).status, 200);
+  assert.equal((await ada.act('dots/place', { cardId: cardIds[1], delta: 1 })).status, 200);
+  await waitFor(() => bo.state().dots?.voters.length === 2, 'two voters seen');
+  assert.equal(bo.state().dots!.counts, null);
+  ada.close();
+  bo.close();
+
+  // Killed before the end time; back after it.
+  await server.kill();
+  await new Promise((resolve) => setTimeout(resolve, 4_500));
+  server = await startServer({ dataDir: server.dataDir, port: server.port });
+  try {
+    const cy = await join(server, board.id, board.links.view.token, 'Cy', 'viewer');
+    await waitFor(() => cy.state().dots?.status === 'revealed', 'the reveal once the board is loaded again');
+    assert.deepEqual(cy.state().dots!.counts, { [cardIds[0]!]: 0, [cardIds[1]!]: 2 });
+    const votes = () => cardIds.map((id) => (cy.doc.getMap('tl_records').get(id) as { props: { votes: number } }).props.votes);
+    await waitFor(() => votes()[1] === 2, 'the count on the card');
+    assert.deepEqual(votes(), [0, 2]);
+    cy.close();
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});

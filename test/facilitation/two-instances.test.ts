@@ -50,3 +50,33 @@ test('participants on two instances (PostgreSQL + Redis) vote in one round, vote
     await cluster.stop();
   }
 });
+
+test('a dot vote with an end time is revealed once by one of the two instances that hold the board', async (t) => {
+  if (!(await requireServices(t, { postgres: true, redis: true }))) return;
+  const cluster = await startCluster(2);
+  try {
+    const [one, two] = cluster.instances as [typeof cluster.instances[0], typeof cluster.instances[0]];
+    const board = await createBoardWithLinks(one, 'Retro', 'sprint');
+    const cardIds = await importCards(one, board.id, board.links.owner.token, ['Flaky deploys', 'Slow reviews']);
+    const ada = await join(one, board.id, board.links.owner.token, 'Ada', 'owner');
+    const bo = await join(two, board.id, board.links.edit.token, 'Bo', 'editor');
+    // Every change of the vote's public state that Bo receives, in order.
+    const seen: string[] = [];
+    bo.doc.getMap('facilitation').observe((event) => {
+      if (event.keysChanged.has('dots')) seen.push(bo.state().dots?.status ?? 'none');
+    });
+    assert.equal((await ada.act('chair', { action: 'take' })).status, 204);
+    assert.equal((await ada.act('dots', { action: 'start', cardIds, dotsPerPerson: 1, maxPerCard: 1, durationMs: 3_000 })).status, 204);
+    await waitFor(() => bo.state().dots?.status === 'open', 'the vote on the other instance');
+    assert.equal((await bo.act('dots/place', { cardId: cardIds[0], delta: 1 })).status, 200);
+    assert.equal((await ada.act('dots/place', { cardId: cardIds[0], delta: 1 })).status, 200);
+    await waitFor(() => ada.state().dots?.status === 'revealed' && bo.state().dots?.status === 'revealed', 'the reveal at the end time on both instances', 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(seen.filter((status) => status === 'revealed').length, 1, `revealed once: ${seen.join(', ')}`);
+    assert.deepEqual(bo.state().dots!.counts, { [cardIds[0]!]: 2, [cardIds[1]!]: 0 });
+    ada.close();
+    bo.close();
+  } finally {
+    await cluster.stop();
+  }
+});

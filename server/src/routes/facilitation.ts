@@ -2,9 +2,7 @@ import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { DECK_KINDS, DOT_LIMITS, ESTIMATES, TIMER_LIMITS, CUSTOM_DECK_LIMITS, type AttentionMode, type DeckKind, type TimerAction } from '@planboard/shared';
 import { requireRole } from '../extensions/auth/require-role.js';
 import { NoSuchBoardError } from '../extensions/persistence/store.js';
-import { storeBoardData } from '../extensions/facilitation/board-data.js';
-import { boardDocsOf } from '../extensions/facilitation/board-docs.js';
-import { Facilitation, FacilitationError, type Actor } from '../extensions/facilitation/facilitation.js';
+import { FacilitationError, type Actor } from '../extensions/facilitation/facilitation.js';
 import { boardIdParams, errorResponses, errorSchema } from './schemas.js';
 
 /**
@@ -44,7 +42,7 @@ interface Identity {
 }
 
 export const facilitationRoutes: FastifyPluginAsync = async (app) => {
-  const facilitation = new Facilitation(boardDocsOf(app), storeBoardData(app.store));
+  const facilitation = app.facilitation;
 
   app.setErrorHandler<FastifyError>((error, _request, reply) => {
     if (error instanceof FacilitationError) {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { LINK_LABEL_MAX_LENGTH, ROLES, hasRole, stripControlCharacters, type CreateLinkRequest } from '@planboard/shared';
 import { issueLink, toLinkSummary } from '../extensions/auth/issue-link.js';
 import { requireRole } from '../extensions/auth/require-role.js';
+import { forgetPresentationLink, markPresentationLink, presentationLinkIds } from '../extensions/presenting/link-option.js';
 import { boardIdParams, errorResponses, linkSchema } from './schemas.js';
 
 /** Share links of a board: `/api/boards/:id/links`. Owners manage them; editors may add view links. */
@@ -13,8 +14,14 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
       preHandler: requireRole(app, 'owner'),
     },
     // With each link, how many people have the board open through it: the owner sees whom a revoke disconnects.
-    async (request) =>
-      (await app.store.listLinks(request.params.id)).map((link) => ({ ...toLinkSummary(link), activeSessions: app.access.activeSessions(link.id) })),
+    async (request) => {
+      const presenting = await presentationLinkIds(app.store, request.params.id);
+      return (await app.store.listLinks(request.params.id)).map((link) => ({
+        ...toLinkSummary(link),
+        activeSessions: app.access.activeSessions(link.id),
+        presentation: presenting.has(link.id),
+      }));
+    },
   );
 
   app.post<{ Params: { id: string }; Body: CreateLinkRequest }>(
@@ -30,6 +37,7 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
             role: { type: 'string', enum: ROLES },
             label: { type: 'string', maxLength: LINK_LABEL_MAX_LENGTH },
             expiresAt: { type: 'string', format: 'date-time' },
+            presentation: { type: 'boolean' },
           },
         },
         response: { 201: linkSchema, ...errorResponses },
@@ -37,11 +45,14 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
       preHandler: requireRole(app, 'editor'),
     },
     async (request, reply) => {
-      const { role, label, expiresAt } = request.body;
+      const { role, label, expiresAt, presentation = false } = request.body;
       const callerRole = request.link!.role;
       // Editors may hand out view links; only owners grant edit or owner rights.
       if (role !== 'viewer' && !hasRole(callerRole, 'owner')) {
         return reply.status(403).send({ statusCode: 403, error: 'Forbidden', message: `only owners can create ${role} links` });
+      }
+      if (presentation && role !== 'viewer') {
+        return reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: 'only view links open as a presentation' });
       }
       if (expiresAt !== undefined && Date.parse(expiresAt) <= Date.now()) {
         return reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: 'expiresAt must be in the future' });
@@ -50,8 +61,9 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
         label: (label && stripControlCharacters(label).trim()) || null,
         expiresAt: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
       });
-      request.log.info({ board: request.params.id, link: link.id, role }, 'link created');
-      return reply.status(201).send(link);
+      if (presentation) await markPresentationLink(app.store, request.params.id, link.id);
+      request.log.info({ board: request.params.id, link: link.id, role, presentation }, 'link created');
+      return reply.status(201).send({ ...link, presentation });
     },
   );
 
@@ -73,6 +85,7 @@ export const linkRoutes: FastifyPluginAsync = async (app) => {
       }
       // Its open sessions close, on every instance.
       app.relay.revokeLink(id, linkId);
+      await forgetPresentationLink(app.store, id, linkId);
       request.log.info({ board: id, link: linkId }, 'link revoked');
       return reply.status(204).send();
     },

@@ -22,6 +22,7 @@ export const linkSchema = {
     createdAt: { type: 'string' },
     expiresAt: { type: ['string', 'null'] },
     activeSessions: { type: 'integer' },
+    presentation: { type: 'boolean' },
     token: { type: 'string' },
     url: { type: 'string' },
   },

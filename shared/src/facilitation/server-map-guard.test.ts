@@ -46,3 +46,18 @@ test('a facilitation map written on a board that has none yet is caught', () => 
   const update = changeOf(peer, () => peer.getMap('facilitation').set('poker', { status: 'revealed' }));
   assert.equal(updateTouchesMap(server, update, 'facilitation'), true);
 });
+
+test('a peer that reloads resends what it got from the server (items and overwritten values): that passes', () => {
+  const { server, peer } = setup();
+  // The server overwrites a key twice: the earlier values are deleted items in both documents.
+  const before = Y.encodeStateVector(server);
+  server.getMap('facilitation').set('chair', { userId: 'u2', name: 'Bo' });
+  server.getMap('facilitation').set('chair', { userId: 'u3', name: 'Cy' });
+  Y.applyUpdate(peer, Y.encodeStateAsUpdate(server, before));
+  // Its whole state (as a local copy loads), and its sync reply (only the delete set is new to the server).
+  assert.equal(updateTouchesMap(server, Y.encodeStateAsUpdate(peer), 'facilitation'), false);
+  assert.equal(updateTouchesMap(server, Y.encodeStateAsUpdate(peer, Y.encodeStateVector(server)), 'facilitation'), false);
+  // A real change on top is still caught.
+  const forged = changeOf(peer, () => peer.getMap('facilitation').set('chair', { userId: 'mallory', name: 'M' }));
+  assert.equal(updateTouchesMap(server, forged, 'facilitation'), true);
+});

@@ -31,6 +31,9 @@ export function updateTouchesMap(doc: Y.Doc, update: Uint8Array, mapName: string
   };
   for (const struct of decoded.structs) {
     if (!(struct instanceof Y.Item)) continue;
+    // What the document already holds changes nothing: a reloaded client resends the map's items
+    // it got from the server (its local copy, its sync reply).
+    if (struct.id.clock + struct.length <= Y.getState(doc.store, struct.id.client)) continue;
     const parent = struct.parent as unknown;
     if (parent === mapName) return true;
     if (parent instanceof Y.ID && inMap(parent)) return true;
@@ -38,7 +41,8 @@ export function updateTouchesMap(doc: Y.Doc, update: Uint8Array, mapName: string
   }
   if (map === null) return false;
   for (const item of itemsOf(map)) {
-    if (Y.isDeleted(decoded.ds, item.id)) return true;
+    // A sync reply carries the peer's whole delete set, with the map's overwritten values.
+    if (!item.deleted && Y.isDeleted(decoded.ds, item.id)) return true;
   }
   return false;
 }

@@ -9,6 +9,8 @@ const key = (boardId: string) => `planboard:view:${boardId}`;
 
 /** Frame names and lane totals sit above the frames' top edges (page units at 100%). */
 const HEADING_ROOM = 48;
+/** ...and on screen, zoomed out (a total's pill above an activity, at its readable size). */
+const HEADING_SCREEN_PX = 44;
 
 interface SavedView {
   x: number;
@@ -30,7 +32,14 @@ function readView(boardId: string): SavedView | null {
 export function fitContent(editor: Editor, animate = false): boolean {
   const content = editor.getCurrentPageBounds();
   if (!content) return false;
-  showBox(editor, { x: content.x, y: content.y - HEADING_ROOM, w: content.w, h: content.h + HEADING_ROOM }, 1, animate);
+  const fit = (room: number, animated: boolean) => showBox(editor, { x: content.x, y: content.y - room, w: content.w, h: content.h + room }, 1, animated);
+  // Headings keep a readable screen size however far out the fit is (a phone): zoomed out, they
+  // need more page units than at 100%, so the room is measured at the zoom a first fit reaches.
+  const before = editor.getCamera();
+  fit(HEADING_ROOM, false);
+  const room = Math.max(HEADING_ROOM, HEADING_SCREEN_PX / editor.getZoomLevel());
+  if (animate) editor.setCamera(before);
+  if (animate || room > HEADING_ROOM) fit(room, animate);
   return true;
 }
 

@@ -28,12 +28,14 @@ import { PlanningOverlay } from './planning-overlay';
 import { LaneFrameShapeUtil } from './lane-frame';
 import { StoryMapNoteShapeUtil } from './story-map-notes';
 import { manageFirstView } from './first-view';
+import { DotVoteTool } from '../facilitation/DotVoteTool';
+import { CursorOutsideDotVote } from '../facilitation/CardDotMarkers';
 
 // Planboard's lanes and story-map headers are tldraw's frame and note, extended (same type, so
 // boards and other clients see ordinary frames and notes); the story card is our own shape.
 const customShapeUtils = [StoryCardShapeUtil, LaneFrameShapeUtil, StoryMapNoteShapeUtil];
 const replacedTypes = new Set(customShapeUtils.map((util) => util.type));
-const tools = [StoryCardTool];
+const tools = [StoryCardTool, DotVoteTool];
 
 // The story card is a tool like tldraw's own: in the toolbar, and on the C key.
 const overrides: TLUiOverrides = {
@@ -61,7 +63,7 @@ function Toolbar() {
   );
 }
 
-const components: TLComponents = { Toolbar, OnTheCanvas: PlanningOverlay };
+const components: TLComponents = { Toolbar, OnTheCanvas: PlanningOverlay, CollaboratorCursor: CursorOutsideDotVote };
 
 // Fonts, icons and translations are served by Planboard itself: no request leaves the origin.
 const assetUrls = getAssetUrlsByImport();

@@ -2,6 +2,7 @@ import { useEditor, useValue, type TLShapeId } from 'tldraw';
 import { STORY_MAP, formatTotal, type Box } from '@planboard/shared';
 import { planningOf } from './lane-frame';
 import { readHighlight } from './reveal';
+import { CardDotMarkers } from '../facilitation/CardDotMarkers';
 
 /**
  * Live totals drawn on the canvas above each story-map activity and beside each roadmap theme
@@ -9,6 +10,9 @@ import { readHighlight } from './reveal';
  * UI has just added. Every client derives the totals from the same shapes, so they change for
  * everyone as cards move or estimates change.
  */
+/** About the width of one character of a total (12 px, bold, system font), with its padding spread over. */
+const TOTAL_CHAR_PX = 7;
+
 export function PlanningOverlay() {
   const editor = useEditor();
   // Recomputed only when shapes change (not on pointer moves or camera changes).
@@ -20,9 +24,9 @@ export function PlanningOverlay() {
   const badge = (key: string, box: Box, anchor: 'above-left' | 'below-left', text: string, testId: string, name: string, hint: string) => {
     const [left, top, origin, translate] = anchor === 'above-left' ? [box.x, box.y - 8, 'left bottom', '0, -100%'] : [box.x, box.y + box.h + 8, 'left top', '0, 0'];
     return (
-      <div key={key} className="pb-total pb-total--header" data-testid={testId} data-name={name} title={hint}
+      <div key={key} className="pb-total pb-total--header" data-testid={testId} data-name={name} data-total={hint} title={hint}
         // Never wider than its column, so neighbouring activities' totals do not run into each other.
-        style={{ left, top, maxWidth: (STORY_MAP.column - 16) / scale, transform: `translate(${translate}) scale(${scale})`, transformOrigin: origin }}>
+        style={{ left, top, maxWidth: (STORY_MAP.column - 16) / scale, whiteSpace: text === hint ? undefined : 'nowrap', transform: `translate(${translate}) scale(${scale})`, transformOrigin: origin }}>
         {text}
       </div>
     );
@@ -33,11 +37,15 @@ export function PlanningOverlay() {
       {model.headers.map((header) => {
         const total = header.kind === 'activity' ? model.activityTotals.get(header.id) : header.kind === 'theme' ? model.themeTotals.get(header.id) : undefined;
         if (!total) return null;
-        // Zoomed out, an activity's column is narrow on screen: its total wraps within the column (upwards).
-        const text = formatTotal(total);
-        return badge(header.id, header.box, header.kind === 'activity' ? 'above-left' : 'below-left', text, `${header.kind}-total`, header.name, text);
+        // Zoomed out, an activity's column is narrow on screen: rather than wrapping onto three or
+        // four lines, its total shows the points only (the whole total is in the tooltip and data-total).
+        const full = formatTotal(total);
+        const room = (STORY_MAP.column - 16) / scale;
+        const text = header.kind === 'activity' && full.length * TOTAL_CHAR_PX > room ? `${total.points} pts` : full;
+        return badge(header.id, header.box, header.kind === 'activity' ? 'above-left' : 'below-left', text, `${header.kind}-total`, header.name, full);
       })}
       <RevealHighlights />
+      <CardDotMarkers />
     </>
   );
 }

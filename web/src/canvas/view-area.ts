@@ -10,9 +10,13 @@ const MINIMUM = { top: 64, bottom: 72, left: 24, right: 24 };
 function margins(editor: Editor) {
   const container = editor.getContainer();
   const height = (selector: string) => container.querySelector(selector)?.getBoundingClientRect().height ?? 0;
+  // Controls laid over the top of the canvas from outside tldraw (the facilitation bar) say so
+  // with data-covers-canvas-top: content is fitted below them.
+  const top = container.getBoundingClientRect().top;
+  const covered = Math.max(0, ...[...document.querySelectorAll('[data-covers-canvas-top]')].map((element) => element.getBoundingClientRect().bottom - top + 12));
   return {
     ...MINIMUM,
-    top: Math.max(MINIMUM.top, height('.tlui-menu-zone') + 16),
+    top: Math.max(MINIMUM.top, height('.tlui-menu-zone') + 16, covered),
     bottom: Math.max(MINIMUM.bottom, height('.tlui-layout__bottom') + 12),
   };
 }

@@ -1,8 +1,10 @@
 import type * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
 import {
+  DotError,
   FACILITATION_MAP,
   NO_FACILITATION,
+  placeDot,
   hasRole,
   readFacilitation,
   remainingMs,
@@ -29,7 +31,7 @@ export interface Person {
  * This browser's facilitation secret: sent with every call beside the (public) presence id, so
  * that nobody else can act under that id. Kept beside the presence identity, for every board.
  */
-function participantSecret(): string {
+export function participantSecret(): string {
   const key = 'planboard:facilitation-secret';
   let secret = localStorage.getItem(key);
   if (!secret || secret.length < 16) {
@@ -186,10 +188,33 @@ export class FacilitationSession {
     return this.myVote && this.myVote.roundId === roundId ? this.myVote.value : null;
   }
 
-  async placeDot(cardId: string, delta: 1 | -1): Promise<void> {
-    const response = await this.act('dots/place', { cardId, delta });
-    if (response) this.myDots = ((await response.json()) as { dots: Dots }).dots;
+  /**
+   * Places (+1) or takes back (-1) one of my dots. The dot shows at once (checked here by the same
+   * rules the server applies); requests go one after another, and the server's answer to the last
+   * one is what stays.
+   */
+  placeDot(cardId: string, delta: 1 | -1): Promise<void> {
+    const vote = this.state.dots;
+    if (!vote) return Promise.resolve();
+    try {
+      this.myDots = placeDot(this.myDots, vote, cardId, delta);
+    } catch (error) {
+      if (!(error instanceof DotError)) throw error;
+      this.message = error.message.charAt(0).toUpperCase() + error.message.slice(1) + '.';
+      return Promise.resolve();
+    }
+    const sent = ++this.#dotRequests;
+    const run = async () => {
+      const response = await this.act('dots/place', { cardId, delta });
+      if (sent !== this.#dotRequests) return;
+      if (response) this.myDots = ((await response.json()) as { dots: Dots }).dots;
+      else await this.#loadMyDots();
+    };
+    this.#dotQueue = this.#dotQueue.then(run, run);
+    return this.#dotQueue;
   }
+  #dotQueue: Promise<void> = Promise.resolve();
+  #dotRequests = 0;
 
   async #loadMyDots(): Promise<void> {
     if (!this.state.dots) {

@@ -215,3 +215,10 @@ test('2,000 generated cards sort and filter correctly', () => {
 test('labels typed in the panel or the table lose control characters (NUL, ESC, bidi overrides)', () => {
   assert.deepEqual(parseLabels('ur\u0000gent, \u202Eevil\u001b, ok'), ['urgent', 'evil', 'ok']);
 });
+
+test('votes sort most first on the first click, cards without votes last', () => {
+  const voted = buildRows({ cards: [card('shape:a', { votes: 2 }), card('shape:b', {}), card('shape:c', { votes: 5 }), card('shape:d', { votes: 1 })], lanes });
+  const sort = toggleSort(null, 'votes');
+  assert.deepEqual(sort, { key: 'votes', direction: 'desc' });
+  assert.equal(sortRows(voted, sort).map((row) => row.card.id).join(','), 'shape:c,shape:a,shape:d,shape:b');
+});

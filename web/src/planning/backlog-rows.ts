@@ -16,7 +16,7 @@ export interface BacklogRow {
   order: number;
 }
 
-export const SORT_KEYS = ['key', 'title', 'lane', 'estimate', 'status', 'assignee', 'labels', 'priority'] as const;
+export const SORT_KEYS = ['key', 'title', 'lane', 'estimate', 'votes', 'status', 'assignee', 'labels', 'priority'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export type SortDirection = 'asc' | 'desc';
 export interface BacklogSort {
@@ -93,6 +93,9 @@ function sortValue(row: BacklogRow, key: SortKey): SortValue {
       const points = props.estimate === 'none' || props.estimate === '?' ? Number.NaN : Number(props.estimate);
       return Number.isFinite(points) ? points : null;
     }
+    case 'votes':
+      // A dot vote's results; cards nobody voted for go last.
+      return props.votes > 0 ? props.votes : null;
     case 'status':
       return STATUS_ORDER[props.status] ?? null;
     case 'assignee':
@@ -123,10 +126,11 @@ export function sortRows(rows: BacklogRow[], sort: BacklogSort | null): BacklogR
   return keyed.map(({ row }) => row);
 }
 
-/** Clicking a column: a new column sorts ascending, the sorted one flips. */
+/** Clicking a column: a new column sorts ascending (votes: descending), the sorted one flips. */
 export function toggleSort(current: BacklogSort | null, key: SortKey): BacklogSort {
   if (current?.key === key) return { key, direction: current.direction === 'asc' ? 'desc' : 'asc' };
-  return { key, direction: 'asc' };
+  // After a dot vote the question is "what got the most": votes sort most first.
+  return { key, direction: key === 'votes' ? 'desc' : 'asc' };
 }
 
 export interface FilterOption {

@@ -12,11 +12,20 @@ export interface BoardData {
   set(boardId: string, key: string, value: unknown): Promise<void>;
   /** Every key of the board that starts with `prefix`, with its value, in key order. */
   list(boardId: string, prefix: string): Promise<Map<string, unknown>>;
+  /**
+   * Writes `value` (null removes) only if the key still holds `expected` (as `get` answered it;
+   * null: absent), atomically across instances; answers whether it did.
+   */
+  compareAndSet(boardId: string, key: string, expected: unknown, value: unknown): Promise<boolean>;
 }
 
 /** Board data in the app's store. */
-export function storeBoardData(store: Pick<BoardStore, 'getBoardData' | 'setBoardData' | 'listBoardData'>): BoardData {
+export function storeBoardData(store: Pick<BoardStore, 'getBoardData' | 'setBoardData' | 'listBoardData' | 'compareAndSetBoardData'>): BoardData {
+  // Values are written by JSON.stringify and read by JSON.parse, so stringifying what `get`
+  // answered gives back the stored text exactly.
+  const text = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
   return {
+    compareAndSet: (boardId, key, expected, value) => store.compareAndSetBoardData(boardId, key, text(expected), text(value)),
     async get(boardId, key) {
       const value = await store.getBoardData(boardId, key);
       return value === null ? null : JSON.parse(value);
@@ -37,5 +46,11 @@ export function memoryBoardData(): BoardData {
     getBoardData: async (boardId, key) => board(boardId).get(key) ?? null,
     setBoardData: async (boardId, key, value) => void (value === null ? board(boardId).delete(key) : board(boardId).set(key, value)),
     listBoardData: async (boardId, prefix) => new Map([...board(boardId)].filter(([key]) => key.startsWith(prefix))),
+    compareAndSetBoardData: async (boardId, key, expected, value) => {
+      if ((board(boardId).get(key) ?? null) !== expected) return false;
+      if (value === null) board(boardId).delete(key);
+      else board(boardId).set(key, value);
+      return true;
+    },
   });
 }

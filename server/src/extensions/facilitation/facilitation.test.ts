@@ -108,3 +108,54 @@ test('dot counts stay hidden until the reveal, then go onto the cards', async ()
   const votes = cardIds.map((id) => (getRecordsMap(doc).get(id)!['props'] as StoryCardProps).votes);
   assert.deepEqual(votes, [0, 2, 1]);
 });
+
+test('a dot vote reveals itself at its end time, once, whichever instance checks first; a board loaded later is revealed then', async () => {
+  const { doc, data, cardIds, person } = setup();
+  let reveals = 0;
+  let lastStatus: string | null = null;
+  const docs: BoardDocs = {
+    read: async (boardId, use) => (boardId === 'b' ? use(doc) : null),
+    change: async (boardId, use) => {
+      if (boardId !== 'b') return null;
+      const result = doc.transact(() => use(doc));
+      const status = readFacilitation(doc).dots?.status ?? null;
+      if (status === 'revealed' && lastStatus !== 'revealed') reveals++;
+      lastStatus = status;
+      return result;
+    },
+    present: async () => [],
+  };
+  // Two instances over one store: both watch the vote's end time.
+  const a = new Facilitation(docs, data);
+  const b = new Facilitation(docs, data);
+  const ada = person('Ada', 'owner');
+  const bo = person('Bo', 'editor');
+  await a.takeChair('b', ada);
+  await a.startDots('b', ada, { cardIds, dotsPerPerson: 2, maxPerCard: 1, durationMs: 150 });
+  await b.watchStoredDotVote('b');
+  await b.placeDot('b', bo, cardIds[2]!, 1);
+  await a.placeDot('b', ada, cardIds[2]!, 1);
+  assert.equal(readFacilitation(doc).dots!.counts, null, 'hidden while open');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(readFacilitation(doc).dots!.status, 'revealed');
+  assert.equal(reveals, 1, 'revealed once although both instances watched');
+  assert.equal((getRecordsMap(doc).get(cardIds[2]!)!['props'] as StoryCardProps).votes, 2);
+  await assert.rejects(b.placeDot('b', bo, cardIds[0]!, 1), refusedWith(409));
+
+  // Every instance that watched it is gone when the next vote ends (a restart): the first
+  // instance to load the board afterwards reveals it.
+  await a.startDots('b', ada, { cardIds, dotsPerPerson: 1, maxPerCard: 1, durationMs: 100 });
+  await b.watchStoredDotVote('b');
+  await b.placeDot('b', bo, cardIds[0]!, 1);
+  a.close();
+  b.forgetBoard('b');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(readFacilitation(doc).dots!.status, 'open', 'nobody was watching');
+  const restarted = new Facilitation(docs, data);
+  await restarted.watchStoredDotVote('b');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(readFacilitation(doc).dots!.status, 'revealed');
+  assert.equal(readFacilitation(doc).dots!.counts![cardIds[0]!], 1);
+  assert.equal(reveals, 2);
+  restarted.close();
+});

@@ -95,11 +95,15 @@ export class Facilitation {
   readonly #now: () => number;
   /** Actions on one board run one after another (on this instance). */
   readonly #queues = new Map<string, Promise<unknown>>();
+  /** The dot vote end time each board in memory waits for. */
+  readonly #deadlines = new Map<string, { voteId: string; endsAt: number; timer: ReturnType<typeof setTimeout> }>();
+  readonly #onError: (error: unknown, boardId: string) => void;
 
-  constructor(docs: BoardDocs, data: BoardData, now: () => number = Date.now) {
+  constructor(docs: BoardDocs, data: BoardData, now: () => number = Date.now, onError: (error: unknown, boardId: string) => void = () => undefined) {
     this.#docs = docs;
     this.#data = data;
     this.#now = now;
+    this.#onError = onError;
   }
 
   #serial<T>(boardId: string, run: () => Promise<T>): Promise<T> {
@@ -420,7 +424,7 @@ export class Facilitation {
       const missing = await this.#docs.read(boardId, (doc) => cardIds.filter((id) => !findCard(doc, id)));
       if (missing === null) throw new FacilitationError(404, 'board not found');
       if (missing.length > 0) throw new FacilitationError(400, `${missing.length} of the cards are not story cards of this board`);
-      const previous = (await this.#data.get(boardId, DataKey.dotVote)) as DotVoteState | null;
+      const previous = await this.#dotVote(boardId);
       if (previous) await this.#dropDots(boardId, previous.voteId);
       const vote: DotVoteState = {
         voteId: randomUUID(),
@@ -433,17 +437,38 @@ export class Facilitation {
         voters: [],
         counts: request.live ? tallyDots(cardIds, []) : null,
       };
-      await this.#setDotVote(boardId, vote);
+      await this.#data.set(boardId, DataKey.dotVote, vote);
+      await this.#publishDotVote(boardId, vote);
+      this.watchDotVote(boardId, vote);
       return vote;
     });
   }
 
-  async #setDotVote(boardId: string, vote: DotVoteState | null, cardVotes?: Record<string, number>): Promise<void> {
-    await this.#data.set(boardId, DataKey.dotVote, vote);
+  async #dotVote(boardId: string): Promise<DotVoteState | null> {
+    return (await this.#data.get(boardId, DataKey.dotVote)) as DotVoteState | null;
+  }
+
+  async #publishDotVote(boardId: string, vote: DotVoteState | null, cardVotes?: Record<string, number>): Promise<void> {
     await this.#publish(boardId, (map, doc) => {
       if (cardVotes) setCardVotes(doc, cardVotes);
       map.set(FacilitationKey.dots, vote);
     });
+  }
+
+  /**
+   * Changes the stored dot vote with a compare-and-set, retried while another instance writes it
+   * at the same time (a dot placed there, the reveal at the end time): a reveal is never
+   * overwritten by a vote still open. `change` answers the next state, or null to leave it.
+   */
+  async #changeDotVote(boardId: string, change: (vote: DotVoteState) => Promise<DotVoteState | null>): Promise<DotVoteState | null> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const current = await this.#dotVote(boardId);
+      if (!current) return null;
+      const next = await change(structuredClone(current));
+      if (!next) return null;
+      if (await this.#data.compareAndSet(boardId, DataKey.dotVote, current, next)) return next;
+    }
+    throw new FacilitationError(409, 'the dot vote is changing too fast; try again');
   }
 
   async #allDots(boardId: string, voteId: string): Promise<Map<string, Dots>> {
@@ -456,9 +481,9 @@ export class Facilitation {
   placeDot(boardId: string, actor: Actor, cardId: string, delta: 1 | -1): Promise<Dots> {
     return this.#serial(boardId, async () => {
       if (!hasRole(actor.role, 'editor')) throw new FacilitationError(403, 'viewers watch the vote; they do not vote');
-      const vote = (await this.#data.get(boardId, DataKey.dotVote)) as DotVoteState | null;
+      const vote = await this.#dotVote(boardId);
       if (!vote || vote.status !== 'open') throw new FacilitationError(409, 'no dot vote is open');
-      if (vote.endsAt !== null && this.#now() > vote.endsAt) throw new FacilitationError(409, 'this dot vote has ended');
+      if (vote.endsAt !== null && this.#now() >= vote.endsAt) throw new FacilitationError(409, 'this dot vote has ended');
       const key = DataKey.dots(vote.voteId) + actor.userId;
       const mine = ((await this.#data.get(boardId, key)) as Dots | null) ?? {};
       let next: Dots;
@@ -469,19 +494,23 @@ export class Facilitation {
         throw error;
       }
       await this.#data.set(boardId, key, Object.keys(next).length > 0 ? { ...next } : null);
-      const all = await this.#allDots(boardId, vote.voteId);
-      const names = new Map(vote.voters.map((v) => [v.userId, v.name]));
-      names.set(actor.userId, actor.name);
-      vote.voters = [...all.keys()].map((userId) => ({ userId, name: names.get(userId) ?? 'someone' }));
-      if (vote.live) vote.counts = tallyDots(vote.cardIds, all.values());
-      await this.#setDotVote(boardId, vote);
+      const updated = await this.#changeDotVote(boardId, async (current) => {
+        if (current.voteId !== vote.voteId || current.status !== 'open') return null;
+        const all = await this.#allDots(boardId, current.voteId);
+        const names = new Map(current.voters.map((v) => [v.userId, v.name]));
+        names.set(actor.userId, actor.name);
+        current.voters = [...all.keys()].map((userId) => ({ userId, name: names.get(userId) ?? 'someone' }));
+        if (current.live) current.counts = tallyDots(current.cardIds, all.values());
+        return current;
+      });
+      if (updated) await this.#publishDotVote(boardId, updated);
       return next;
     });
   }
 
   /** The actor's own dots in the open vote (after a reload). */
   async myDots(boardId: string, userId: string): Promise<Dots> {
-    const vote = (await this.#data.get(boardId, DataKey.dotVote)) as DotVoteState | null;
+    const vote = await this.#dotVote(boardId);
     if (!vote) return {};
     return ((await this.#data.get(boardId, DataKey.dots(vote.voteId) + userId)) as Dots | null) ?? {};
   }
@@ -490,26 +519,77 @@ export class Facilitation {
   revealDots(boardId: string, actor: Actor): Promise<DotVoteState> {
     return this.#serial(boardId, async () => {
       await this.#requireChair(boardId, actor);
-      const vote = (await this.#data.get(boardId, DataKey.dotVote)) as DotVoteState | null;
+      const vote = await this.#dotVote(boardId);
       if (!vote) throw new FacilitationError(409, 'no dot vote is open');
+      return (await this.#revealDots(boardId, vote.voteId)) ?? ((await this.#dotVote(boardId)) as DotVoteState);
+    });
+  }
+
+  /** Reveals the open vote `voteId` once: null when it is no longer open (revealed elsewhere, ended, replaced). */
+  async #revealDots(boardId: string, voteId: string, atEndTime = false): Promise<DotVoteState | null> {
+    const revealed = await this.#changeDotVote(boardId, async (vote) => {
+      if (vote.voteId !== voteId || vote.status !== 'open') return null;
+      if (atEndTime && (vote.endsAt === null || this.#now() < vote.endsAt)) return null;
       vote.status = 'revealed';
       vote.counts = tallyDots(vote.cardIds, (await this.#allDots(boardId, vote.voteId)).values());
-      await this.#setDotVote(boardId, vote, vote.counts);
       return vote;
     });
+    if (revealed) await this.#publishDotVote(boardId, revealed, revealed.counts!);
+    return revealed;
   }
 
   endDots(boardId: string, actor: Actor): Promise<void> {
     return this.#serial(boardId, async () => {
       await this.#requireChair(boardId, actor);
-      const vote = (await this.#data.get(boardId, DataKey.dotVote)) as DotVoteState | null;
+      const vote = await this.#dotVote(boardId);
       if (vote) await this.#dropDots(boardId, vote.voteId);
-      await this.#setDotVote(boardId, null);
+      await this.#data.set(boardId, DataKey.dotVote, null);
+      await this.#publishDotVote(boardId, null);
+      this.watchDotVote(boardId, null);
     });
   }
 
   async #dropDots(boardId: string, voteId: string): Promise<void> {
     for (const key of (await this.#data.list(boardId, DataKey.dots(voteId))).keys()) await this.#data.set(boardId, key, null);
+  }
+
+  /**
+   * The automatic reveal at a dot vote's end time. Every instance that has the board in memory
+   * watches the vote it sees (started here, loaded from storage, or published by another
+   * instance) and, at the end time, tries the reveal; the compare-and-set on the stored vote lets
+   * exactly one of them do it. A board loaded after its vote ended (a restart) is revealed then.
+   */
+  watchDotVote(boardId: string, vote: Pick<DotVoteState, 'voteId' | 'status' | 'endsAt'> | null): void {
+    const watched = this.#deadlines.get(boardId);
+    if (!vote || vote.status !== 'open' || vote.endsAt === null) {
+      if (watched) clearTimeout(watched.timer);
+      this.#deadlines.delete(boardId);
+      return;
+    }
+    if (watched?.voteId === vote.voteId && watched.endsAt === vote.endsAt) return;
+    if (watched) clearTimeout(watched.timer);
+    const { voteId, endsAt } = vote;
+    const timer = setTimeout(() => {
+      if (this.#deadlines.get(boardId)?.timer === timer) this.#deadlines.delete(boardId);
+      this.#serial(boardId, () => this.#revealDots(boardId, voteId, true)).catch((error: unknown) => this.#onError(error, boardId));
+    }, Math.max(0, endsAt - this.#now()));
+    timer.unref?.();
+    this.#deadlines.set(boardId, { voteId, endsAt, timer });
+  }
+
+  /** Reads the board's stored dot vote and watches its end time (a board just loaded). */
+  async watchStoredDotVote(boardId: string): Promise<void> {
+    this.watchDotVote(boardId, await this.#dotVote(boardId));
+  }
+
+  /** Stops watching a board's end times (the board left memory; it is checked again when loaded). */
+  forgetBoard(boardId: string): void {
+    this.watchDotVote(boardId, null);
+  }
+
+  close(): void {
+    for (const { timer } of this.#deadlines.values()) clearTimeout(timer);
+    this.#deadlines.clear();
   }
 
   // ---- attention ----

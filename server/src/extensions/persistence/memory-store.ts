@@ -121,6 +121,15 @@ export class MemoryBoardStore implements BoardStore {
     else data.set(key, value);
   }
 
+  async compareAndSetBoardData(boardId: string, key: string, expected: string | null, value: string | null): Promise<boolean> {
+    const data = this.#data.get(boardId);
+    if (!data) throw new NoSuchBoardError(boardId);
+    if ((data.get(key) ?? null) !== expected) return false;
+    if (value === null) data.delete(key);
+    else data.set(key, value);
+    return true;
+  }
+
   async listBoardData(boardId: string, prefix: string): Promise<Map<string, string>> {
     return new Map([...(this.#data.get(boardId) ?? [])].filter(([key]) => key.startsWith(prefix)));
   }

@@ -348,6 +348,26 @@ export class PostgresBoardStore implements BoardStore {
     }
   }
 
+  async compareAndSetBoardData(boardId: string, key: string, expected: string | null, value: string | null): Promise<boolean> {
+    if (!(await this.getBoard(boardId))) throw new NoSuchBoardError(boardId);
+    // One statement each: the row lock of the UPDATE or DELETE (or the unique key of the INSERT)
+    // makes the comparison and the write one step between instances.
+    let changed: number | null;
+    if (expected === null) {
+      if (value === null) return (await this.getBoardData(boardId, key)) === null;
+      try {
+        ({ rowCount: changed } = await this.#pool.query('INSERT INTO board_data (board_id, key, value) VALUES ($1, $2, $3) ON CONFLICT (board_id, key) DO NOTHING', [boardId, key, value]));
+      } catch (error) {
+        throw isForeignKeyFailure(error) ? new NoSuchBoardError(boardId) : error;
+      }
+    } else if (value === null) {
+      ({ rowCount: changed } = await this.#pool.query('DELETE FROM board_data WHERE board_id = $1 AND key = $2 AND value = $3', [boardId, key, expected]));
+    } else {
+      ({ rowCount: changed } = await this.#pool.query('UPDATE board_data SET value = $1 WHERE board_id = $2 AND key = $3 AND value = $4', [value, boardId, key, expected]));
+    }
+    return changed === 1;
+  }
+
   async listBoardData(boardId: string, prefix: string): Promise<Map<string, string>> {
     const { rows } = await this.#pool.query<{ key: string; value: string }>(
       'SELECT key, value FROM board_data WHERE board_id = $1 AND starts_with(key, $2) ORDER BY key',

@@ -110,6 +110,9 @@ export class SqliteBoardStore implements BoardStore {
         'INSERT INTO board_data (board_id, key, value) VALUES (?, ?, ?) ON CONFLICT (board_id, key) DO UPDATE SET value = excluded.value',
       ),
       deleteData: db.prepare<[string, string]>('DELETE FROM board_data WHERE board_id = ? AND key = ?'),
+      insertDataIfAbsent: db.prepare<[string, string, string]>('INSERT INTO board_data (board_id, key, value) VALUES (?, ?, ?) ON CONFLICT (board_id, key) DO NOTHING'),
+      replaceDataIf: db.prepare<[string, string, string, string]>('UPDATE board_data SET value = ? WHERE board_id = ? AND key = ? AND value = ?'),
+      deleteDataIf: db.prepare<[string, string, string]>('DELETE FROM board_data WHERE board_id = ? AND key = ? AND value = ?'),
       listData: db.prepare<[string, string, string], { key: string; value: string }>(
         'SELECT key, value FROM board_data WHERE board_id = ? AND substr(key, 1, length(?)) = ? ORDER BY key',
       ),
@@ -262,6 +265,17 @@ export class SqliteBoardStore implements BoardStore {
     } catch (error) {
       throw isForeignKeyFailure(error) ? new NoSuchBoardError(boardId) : error;
     }
+  }
+
+  async compareAndSetBoardData(boardId: string, key: string, expected: string | null, value: string | null): Promise<boolean> {
+    if (!this.#statements.boardExists.get(boardId)) throw new NoSuchBoardError(boardId);
+    // One statement each: SQLite runs it alone, so the comparison and the write are one step.
+    if (expected === null) {
+      if (value === null) return this.#statements.getData.get(boardId, key) === undefined;
+      return this.#statements.insertDataIfAbsent.run(boardId, key, value).changes === 1;
+    }
+    if (value === null) return this.#statements.deleteDataIf.run(boardId, key, expected).changes === 1;
+    return this.#statements.replaceDataIf.run(value, boardId, key, expected).changes === 1;
   }
 
   async listBoardData(boardId: string, prefix: string): Promise<Map<string, string>> {

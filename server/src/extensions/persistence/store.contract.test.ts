@@ -529,6 +529,22 @@ function contract(name: string, makeHarness: () => Promise<Harness>): void {
       assert.equal(await store.pruneVersions(at(30)), 0, 'nothing left to prune');
     });
 
+    test('board data: compare-and-set writes only over the expected value, and one of two racers wins', async () => {
+      const board = newBoard();
+      await store.createBoard(board, [], null);
+      assert.equal(await store.compareAndSetBoardData(board.id, 'dots', 'open', 'revealed'), false, 'nothing to compare with yet');
+      assert.equal(await store.compareAndSetBoardData(board.id, 'dots', null, 'open'), true);
+      assert.equal(await store.compareAndSetBoardData(board.id, 'dots', null, 'open again'), false, 'already there');
+      const racers = await Promise.all([store.compareAndSetBoardData(board.id, 'dots', 'open', 'revealed by A'), store.compareAndSetBoardData(board.id, 'dots', 'open', 'revealed by B')]);
+      assert.deepEqual(racers.filter(Boolean), [true], 'exactly one wins');
+      assert.match((await store.getBoardData(board.id, 'dots'))!, /^revealed by [AB]$/);
+      const now = (await store.getBoardData(board.id, 'dots'))!;
+      assert.equal(await store.compareAndSetBoardData(board.id, 'dots', 'open', null), false);
+      assert.equal(await store.compareAndSetBoardData(board.id, 'dots', now, null), true);
+      assert.equal(await store.getBoardData(board.id, 'dots'), null);
+      await assert.rejects(store.compareAndSetBoardData('no-such-board', 'dots', null, 'x'), NoSuchBoardError);
+    });
+
     test('deleting a board removes every row of it, in every table, and nothing of its neighbours', async () => {
       const board = newBoard();
       const neighbour = newBoard();

@@ -145,6 +145,12 @@ export interface BoardStore {
   nameVersion(boardId: string, versionId: string, name: string): Promise<VersionRecord | null>;
   /** Deletes every unnamed version, of every board, created before `before` (ISO 8601); answers how many. */
   pruneVersions(before: string): Promise<number>;
+  /**
+   * Sets (or with null, deletes) one key only if its value is still `expected` (null: absent), in
+   * one atomic step; answers whether it did. Two instances deciding the same thing at once (a dot
+   * vote's reveal at its end time) both try; exactly one wins.
+   */
+  compareAndSetBoardData(boardId: string, key: string, expected: string | null, value: string | null): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,2 @@
+export * from './slides.js';
+export * from './state.js';
