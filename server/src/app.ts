@@ -25,6 +25,9 @@ import { healthRoutes } from './routes/health.js';
 import { webRoutes } from './routes/web.js';
 import { wsRoutes } from './routes/ws.js';
 import { facilitationRoutes } from './routes/facilitation.js';
+import { History } from './extensions/history/history.js';
+import { historyExtension } from './extensions/history/extension.js';
+import { historyRoutes } from './routes/history.js';
 import { presentingRoutes } from './routes/presenting.js';
 
 declare module 'fastify' {
@@ -37,6 +40,7 @@ declare module 'fastify' {
     relay: Relay;
     metrics: Metrics;
     access: Access;
+    history: History;
     facilitation: Facilitation;
   }
 }
@@ -116,6 +120,7 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
       })
     : null;
   const boardData = storeBoardData(store);
+  const history = new History({ store, log: app.log, intervalMs: config.versionIntervalMs, retentionDays: config.versionRetentionDays });
   // Reads and changes boards through app.relay, which exists by the time anyone calls it.
   const facilitation = new Facilitation(boardDocsOf(app), boardData, Date.now, (error, boardId) =>
     app.log.warn({ err: error, board: boardId }, 'automatic dot vote reveal failed'),
@@ -123,7 +128,7 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
   const relay = new Relay({
     log: app.log,
     // In this order: fan-out hands persistence what it must still store before a board unloads.
-    extensions: [auth(access), recordValidation(app.log), facilitationGuard(app.log), presentingGuard(app.log), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, facilitationDeadlines(facilitation, app.log), ...extensions],
+    extensions: [auth(access), recordValidation(app.log), facilitationGuard(app.log), presentingGuard(app.log), metricsExtension(metrics), ...(fanout ? [fanout] : []), stored, historyExtension(history), facilitationDeadlines(facilitation, app.log), ...extensions],
     limits: {
       maxBufferedBytes: config.maxBufferedBytes,
       maxEarlyFrames: 256,
@@ -145,6 +150,8 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
   app.decorate('relay', relay);
   app.decorate('metrics', metrics);
   app.decorate('access', access);
+  app.decorate('history', history);
+  history.startPruning();
   app.decorate('facilitation', facilitation);
   app.decorateRequest('link', null);
 
@@ -209,6 +216,7 @@ export async function buildApp({ config, store: givenStore, extensions = [] }: A
   await app.register(linkRoutes, { prefix: '/api' });
   await app.register(planningRoutes, { prefix: '/api' });
   await app.register(facilitationRoutes, { prefix: '/api' });
+  await app.register(historyRoutes, { prefix: '/api' });
   await app.register(presentingRoutes, { prefix: '/api' });
   await app.register(wsRoutes);
   await app.register(webRoutes);

@@ -12,6 +12,14 @@ test('defaults: port 3000, embedded store in ./data, no license key', () => {
   assert.equal(config.flushIntervalMs, 50);
 });
 
+test('versions: automatic ones kept 30 days and taken at most every 10 minutes, unless set', () => {
+  assert.equal(loadConfig({}).versionRetentionDays, 30);
+  assert.equal(loadConfig({}).versionIntervalMs, 600_000);
+  const set = loadConfig({ VERSION_RETENTION_DAYS: '90', VERSION_INTERVAL_SECONDS: '120' });
+  assert.equal(set.versionRetentionDays, 90);
+  assert.equal(set.versionIntervalMs, 120_000);
+});
+
 test('TRUST_PROXY takes addresses, CIDR ranges and keywords, or a hop count; unset trusts no proxy', () => {
   assert.equal(loadConfig({}).trustProxy, null);
   assert.equal(loadConfig({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,loopback' }).trustProxy, '10.0.0.1,192.168.0.0/16,loopback');
@@ -31,6 +39,9 @@ test('every bad value is refused with a message that names the variable', () => 
     { MAX_BOARD_BYTES: '100' },
     { TRUST_PROXY: 'my proxy' },
     { TRUST_PROXY: 'true' },
+    { VERSION_RETENTION_DAYS: '0' },
+    { VERSION_RETENTION_DAYS: '2.5' },
+    { VERSION_INTERVAL_SECONDS: 'ten' },
   ];
   for (const env of cases) {
     const [name] = Object.keys(env);

@@ -47,6 +47,10 @@ export interface Config {
   boardCreationsPerMinute: number;
   /** The secret `Authorization: Bearer` value `/metrics` needs; null leaves it open. */
   metricsToken: string | null;
+  /** Days an automatic (unnamed) version of a board is kept; named versions are kept for good. */
+  versionRetentionDays: number;
+  /** While a board is being changed, an automatic version is taken at most this often (ms). */
+  versionIntervalMs: number;
 }
 
 export const BOARD_CREATION_POLICIES = ['open', 'token'] as const;
@@ -181,5 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     boardCreationToken,
     boardCreationsPerMinute: integer(env, 'BOARD_CREATIONS_PER_MINUTE', 20, 1, 1_000_000),
     metricsToken: secret(env, 'METRICS_TOKEN'),
+    versionRetentionDays: integer(env, 'VERSION_RETENTION_DAYS', 30, 1, 36_500),
+    versionIntervalMs: integer(env, 'VERSION_INTERVAL_SECONDS', 600, 1, 86_400) * 1000,
   };
 }

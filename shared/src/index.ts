@@ -20,4 +20,6 @@ export * from './planning/validate-record.js';
 export * from './planning/validate-update.js';
 export * from './text.js';
 export * from './facilitation/index.js';
+export * from './changes/restore-version.js';
+export * from './versions.js';
 export * from './presenting/index.js';

@@ -142,6 +142,8 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
 
       let placed;
       try {
+        // A version first: an import that went wrong is one restore away.
+        await app.history.take(request.params.id, 'before-import');
         // One transaction: every peer sees the whole import arrive at once, and it is stored as one update.
         placed = await app.relay.change(request.params.id, (doc) => importCards(doc, parsed));
       } catch (error) {

@@ -5,8 +5,12 @@ import type {
   CreatedBoard,
   CreatedLink,
   CreateLinkRequest,
+  CreateVersionRequest,
   LinkSummary,
+  RestoreResult,
   TemplateId,
+  VersionList,
+  VersionSummary,
 } from '@planboard/shared';
 import type { ImportResult } from '@planboard/shared';
 
@@ -53,6 +57,14 @@ export const api = {
   revokeLink: (id: string, token: string, linkId: string) => request<void>('DELETE', `/api/boards/${id}/links/${linkId}`, token),
   importCsv: (id: string, token: string, text: string) => importCsv(id, token, text),
   downloadExport: (id: string, token: string, format: ExportFormat, filename: string) => downloadExport(id, token, format, filename),
+  listVersions: (id: string, token: string) => request<VersionList>('GET', `/api/boards/${id}/history`, token),
+  takeVersion: (id: string, token: string, version: CreateVersionRequest) => request<VersionSummary>('POST', `/api/boards/${id}/history`, token, version),
+  /** A version's Yjs state, to be applied to an empty Y.Doc. */
+  versionState: async (id: string, token: string, versionId: string) =>
+    new Uint8Array(await (await send('GET', `/api/boards/${id}/history/${versionId}`, token)).arrayBuffer()),
+  restoreVersion: (id: string, token: string, versionId: string) => request<RestoreResult>('POST', `/api/boards/${id}/history/${versionId}/restore`, token),
+  undoRestore: (id: string, token: string, beforeId: string) => request<VersionSummary>('POST', `/api/boards/${id}/history/${beforeId}/undo`, token),
+  copyVersion: (id: string, token: string, versionId: string) => request<CreatedBoard>('POST', `/api/boards/${id}/history/${versionId}/copy`, token, {}),
 };
 
 /** Sends a request with a raw body (not JSON); answers the response when it is a success. */

@@ -9,6 +9,7 @@ import {
   type DeleteLinkResult,
   type LinkRecord,
   type PendingUpdates,
+  type VersionRecord,
 } from './store.js';
 
 /**
@@ -21,6 +22,7 @@ export class MemoryBoardStore implements BoardStore {
   readonly #links = new Map<string, LinkRecord>();
   readonly #rows = new Map<string, { seq: number; data: Uint8Array }[]>();
   readonly #data = new Map<string, Map<string, string>>();
+  readonly #versions = new Map<string, { version: VersionRecord; state: Uint8Array }[]>();
   #seq = 0;
   failWrites: Error | null = null;
 
@@ -30,6 +32,7 @@ export class MemoryBoardStore implements BoardStore {
     this.#boards.set(board.id, { ...board });
     this.#rows.set(board.id, initialUpdate ? [{ seq: ++this.#seq, data: initialUpdate.slice() }] : []);
     this.#data.set(board.id, new Map());
+    this.#versions.set(board.id, []);
     for (const link of links) this.#links.set(link.id, { ...link });
   }
 
@@ -53,6 +56,7 @@ export class MemoryBoardStore implements BoardStore {
     for (const [linkId, link] of this.#links) if (link.boardId === id) this.#links.delete(linkId);
     this.#rows.delete(id);
     this.#data.delete(id);
+    this.#versions.delete(id);
     return this.#boards.delete(id);
   }
 
@@ -128,6 +132,41 @@ export class MemoryBoardStore implements BoardStore {
 
   async listBoardData(boardId: string, prefix: string): Promise<Map<string, string>> {
     return new Map([...(this.#data.get(boardId) ?? [])].filter(([key]) => key.startsWith(prefix)));
+  }
+
+  async createVersion(version: VersionRecord, state: Uint8Array): Promise<void> {
+    if (this.failWrites) throw this.failWrites;
+    const versions = this.#versions.get(version.boardId);
+    if (!versions) throw new NoSuchBoardError(version.boardId);
+    versions.push({ version: structuredClone(version), state: state.slice() });
+  }
+
+  async listVersions(boardId: string): Promise<VersionRecord[]> {
+    const versions = this.#versions.get(boardId) ?? [];
+    // Newest first; of two taken in the same millisecond, the later one first.
+    return [...versions].reverse().map((entry) => structuredClone(entry.version)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  async getVersion(boardId: string, versionId: string): Promise<{ version: VersionRecord; state: Uint8Array } | null> {
+    const entry = this.#versions.get(boardId)?.find((candidate) => candidate.version.id === versionId);
+    return entry ? { version: structuredClone(entry.version), state: entry.state.slice() } : null;
+  }
+
+  async nameVersion(boardId: string, versionId: string, name: string): Promise<VersionRecord | null> {
+    const entry = this.#versions.get(boardId)?.find((candidate) => candidate.version.id === versionId);
+    if (!entry) return null;
+    entry.version.name = name;
+    return structuredClone(entry.version);
+  }
+
+  async pruneVersions(before: string): Promise<number> {
+    let pruned = 0;
+    for (const [boardId, versions] of this.#versions) {
+      const kept = versions.filter((entry) => entry.version.name !== null || entry.version.createdAt >= before);
+      pruned += versions.length - kept.length;
+      this.#versions.set(boardId, kept);
+    }
+    return pruned;
   }
 
   async close(): Promise<void> {}

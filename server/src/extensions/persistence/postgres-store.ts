@@ -11,8 +11,9 @@ import {
   type DeleteLinkResult,
   type LinkRecord,
   type PendingUpdates,
+  type VersionRecord,
 } from './store.js';
-import { toLink, toRecord, type BoardRow, type LinkRow } from './rows.js';
+import { VERSION_COLUMNS, toLink, toRecord, toVersion, type BoardRow, type LinkRow, type VersionRow } from './rows.js';
 
 /**
  * The shared store: PostgreSQL, for several Planboard instances at once. Every instance appends
@@ -50,6 +51,21 @@ const MIGRATIONS: string[] = [
      value text NOT NULL,
      PRIMARY KEY (board_id, key)
    );`,
+  // Versions of a board (history): the whole Yjs state at a moment, with who was there.
+  `CREATE TABLE board_versions (
+     id text PRIMARY KEY,
+     board_id text NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+     created_at text NOT NULL,
+     kind text NOT NULL,
+     name text,
+     people text NOT NULL,
+     bytes bigint NOT NULL,
+     restored_version_id text,
+     state bytea NOT NULL,
+     position bigint GENERATED ALWAYS AS IDENTITY
+   );
+   CREATE INDEX board_versions_by_board ON board_versions(board_id, created_at);
+   CREATE INDEX board_versions_unnamed_by_time ON board_versions(created_at) WHERE name IS NULL;`,
 ];
 
 /** Advisory lock keys (first half of the two-int form): one namespace per purpose. */
@@ -358,6 +374,55 @@ export class PostgresBoardStore implements BoardStore {
       [boardId, prefix],
     );
     return new Map(rows.map((row) => [row.key, row.value]));
+  }
+
+  async createVersion(version: VersionRecord, state: Uint8Array): Promise<void> {
+    const v = version;
+    try {
+      await this.#pool.query(`INSERT INTO board_versions (${VERSION_COLUMNS}, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+        v.id,
+        v.boardId,
+        v.createdAt,
+        v.kind,
+        v.name,
+        JSON.stringify(v.people),
+        v.bytes,
+        v.restoredVersionId,
+        bytes(state),
+      ]);
+    } catch (error) {
+      throw isForeignKeyFailure(error) ? new NoSuchBoardError(v.boardId) : error;
+    }
+  }
+
+  async listVersions(boardId: string): Promise<VersionRecord[]> {
+    const { rows } = await this.#pool.query<VersionRow>(
+      `SELECT ${VERSION_COLUMNS} FROM board_versions WHERE board_id = $1 ORDER BY created_at DESC, position DESC`,
+      [boardId],
+    );
+    return rows.map(toVersion);
+  }
+
+  async getVersion(boardId: string, versionId: string): Promise<{ version: VersionRecord; state: Uint8Array } | null> {
+    const { rows } = await this.#pool.query<VersionRow & { state: Buffer }>(
+      `SELECT ${VERSION_COLUMNS}, state FROM board_versions WHERE board_id = $1 AND id = $2`,
+      [boardId, versionId],
+    );
+    const row = rows[0];
+    return row ? { version: toVersion(row), state: new Uint8Array(row.state.buffer, row.state.byteOffset, row.state.byteLength) } : null;
+  }
+
+  async nameVersion(boardId: string, versionId: string, name: string): Promise<VersionRecord | null> {
+    const { rows } = await this.#pool.query<VersionRow>(
+      `UPDATE board_versions SET name = $1 WHERE board_id = $2 AND id = $3 RETURNING ${VERSION_COLUMNS}`,
+      [name, boardId, versionId],
+    );
+    return rows[0] ? toVersion(rows[0]) : null;
+  }
+
+  async pruneVersions(before: string): Promise<number> {
+    const result = await this.#pool.query('DELETE FROM board_versions WHERE name IS NULL AND created_at < $1', [before]);
+    return result.rowCount ?? 0;
   }
 
   async close(): Promise<void> {

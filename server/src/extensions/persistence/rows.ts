@@ -1,5 +1,5 @@
-import type { Role } from '@planboard/shared';
-import type { BoardRecord, LinkRecord } from './store.js';
+import type { Role, VersionKind } from '@planboard/shared';
+import type { BoardRecord, LinkRecord, VersionRecord } from './store.js';
 
 /**
  * The SQL adapters' rows of `boards` and `board_links` (the same columns in SQLite and
@@ -32,3 +32,29 @@ export const toLink = (row: LinkRow): LinkRecord => ({
 });
 
 export const toRecord = (row: BoardRow): BoardRecord => ({ id: row.id, title: row.title, createdAt: row.created_at });
+
+/** A row of `board_versions` without its state (the same columns in SQLite and PostgreSQL). */
+export interface VersionRow {
+  id: string;
+  board_id: string;
+  created_at: string;
+  kind: VersionKind;
+  name: string | null;
+  /** JSON array of display names. */
+  people: string;
+  bytes: number | string;
+  restored_version_id: string | null;
+}
+
+export const VERSION_COLUMNS = 'id, board_id, created_at, kind, name, people, bytes, restored_version_id';
+
+export const toVersion = (row: VersionRow): VersionRecord => ({
+  id: row.id,
+  boardId: row.board_id,
+  createdAt: row.created_at,
+  kind: row.kind,
+  name: row.name,
+  people: JSON.parse(row.people) as string[],
+  bytes: Number(row.bytes),
+  restoredVersionId: row.restored_version_id,
+});

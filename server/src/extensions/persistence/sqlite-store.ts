@@ -13,8 +13,9 @@ import {
   type DeleteLinkResult,
   type LinkRecord,
   type PendingUpdates,
+  type VersionRecord,
 } from './store.js';
-import { toLink, toRecord, type BoardRow, type LinkRow } from './rows.js';
+import { VERSION_COLUMNS, toLink, toRecord, toVersion, type BoardRow, type LinkRow, type VersionRow } from './rows.js';
 import { openSqlite } from './sqlite-driver.js';
 
 /**
@@ -51,6 +52,20 @@ const MIGRATIONS: string[] = [
      value TEXT NOT NULL,
      PRIMARY KEY (board_id, key)
    ) WITHOUT ROWID;`,
+  // Versions of a board (history): the whole Yjs state at a moment, with who was there.
+  `CREATE TABLE board_versions (
+     id TEXT PRIMARY KEY,
+     board_id TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+     created_at TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     name TEXT,
+     people TEXT NOT NULL,
+     bytes INTEGER NOT NULL,
+     restored_version_id TEXT,
+     state BLOB NOT NULL
+   );
+   CREATE INDEX board_versions_by_board ON board_versions(board_id, created_at);
+   CREATE INDEX board_versions_unnamed_by_time ON board_versions(created_at) WHERE name IS NULL;`,
 ];
 
 const isForeignKeyFailure = (error: unknown): boolean =>
@@ -110,6 +125,13 @@ export class SqliteBoardStore implements BoardStore {
       linkRole: db.prepare<[string, string], { role: Role }>('SELECT role FROM board_links WHERE board_id = ? AND id = ?'),
       countOwners: db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM board_links WHERE board_id = ? AND role = 'owner'"),
       countUpdates: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM board_updates WHERE board_id = ?'),
+      insertVersion: db.prepare<[string, string, string, string, string | null, string, number, string | null, Uint8Array]>(
+        `INSERT INTO board_versions (${VERSION_COLUMNS}, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      listVersions: db.prepare<[string], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM board_versions WHERE board_id = ? ORDER BY created_at DESC, rowid DESC`),
+      getVersion: db.prepare<[string, string], VersionRow & { state: Buffer }>(`SELECT ${VERSION_COLUMNS}, state FROM board_versions WHERE board_id = ? AND id = ?`),
+      nameVersion: db.prepare<[string, string, string]>('UPDATE board_versions SET name = ? WHERE board_id = ? AND id = ?'),
+      pruneVersions: db.prepare<[string]>('DELETE FROM board_versions WHERE name IS NULL AND created_at < ?'),
     };
     const s = this.#statements;
     this.#createBoard = db.transaction((board: BoardRecord, links: LinkRecord[], initialUpdate: Uint8Array | null) => {
@@ -258,6 +280,33 @@ export class SqliteBoardStore implements BoardStore {
 
   async listBoardData(boardId: string, prefix: string): Promise<Map<string, string>> {
     return new Map(this.#statements.listData.all(boardId, prefix, prefix).map((row) => [row.key, row.value]));
+  }
+
+  async createVersion(version: VersionRecord, state: Uint8Array): Promise<void> {
+    const v = version;
+    try {
+      this.#statements.insertVersion.run(v.id, v.boardId, v.createdAt, v.kind, v.name, JSON.stringify(v.people), v.bytes, v.restoredVersionId, state);
+    } catch (error) {
+      throw isForeignKeyFailure(error) ? new NoSuchBoardError(v.boardId) : error;
+    }
+  }
+
+  async listVersions(boardId: string): Promise<VersionRecord[]> {
+    return this.#statements.listVersions.all(boardId).map(toVersion);
+  }
+
+  async getVersion(boardId: string, versionId: string): Promise<{ version: VersionRecord; state: Uint8Array } | null> {
+    const row = this.#statements.getVersion.get(boardId, versionId);
+    return row ? { version: toVersion(row), state: new Uint8Array(row.state) } : null;
+  }
+
+  async nameVersion(boardId: string, versionId: string, name: string): Promise<VersionRecord | null> {
+    if (this.#statements.nameVersion.run(name, boardId, versionId).changes === 0) return null;
+    return (await this.getVersion(boardId, versionId))?.version ?? null;
+  }
+
+  async pruneVersions(before: string): Promise<number> {
+    return this.#statements.pruneVersions.run(before).changes;
   }
 
   async close(): Promise<void> {

@@ -13,12 +13,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import * as Y from 'yjs';
 import type { Role } from '@planboard/shared';
-import { NoSuchBoardError, type BoardRecord, type BoardStore, type CompactionResult, type LinkRecord } from './store.js';
+import { NoSuchBoardError, type BoardRecord, type BoardStore, type CompactionResult, type LinkRecord, type VersionRecord } from './store.js';
 import { SqliteBoardStore } from './sqlite-store.js';
 import { openSqlite } from './sqlite-driver.js';
 import { PostgresBoardStore } from './postgres-store.js';
 
-const TABLES = ['boards', 'board_links', 'board_updates', 'board_data'] as const;
+const TABLES = ['boards', 'board_links', 'board_updates', 'board_data', 'board_versions'] as const;
 
 interface Harness {
   /** A new store on the adapter's test database (another instance, for shared adapters). */
@@ -218,6 +218,18 @@ function cardsOf(updates: Uint8Array[]): Record<string, string> {
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
+
+const newVersion = (boardId: string, fields: Partial<VersionRecord> = {}): VersionRecord => ({
+  id: randomUUID(),
+  boardId,
+  createdAt: new Date().toISOString(),
+  kind: 'automatic',
+  name: null,
+  people: [],
+  bytes: 0,
+  restoredVersionId: null,
+  ...fields,
+});
 
 // ---------------------------------------------------------------------------------------------
 // The contract
@@ -458,6 +470,65 @@ function contract(name: string, makeHarness: () => Promise<Harness>): void {
       await assert.rejects(store.setBoardData('no-such-board', 'timer', null), NoSuchBoardError);
     });
 
+    test('versions: stored with their state, listed newest first without it, named, refused for a missing board', async () => {
+      const board = newBoard();
+      const neighbour = newBoard();
+      await store.createBoard(board, [], null);
+      await store.createBoard(neighbour, [], null);
+      const a = editor(80);
+      a.edit('card', 'v1');
+      const first = Y.encodeStateAsUpdate(a.doc);
+      a.edit('card', 'v2');
+      const second = Y.encodeStateAsUpdate(a.doc);
+      const t0 = Date.now() - 60_000;
+      const older = newVersion(board.id, { createdAt: new Date(t0).toISOString(), people: ['Ada', 'Bo Ström'], bytes: first.byteLength });
+      const newer = newVersion(board.id, {
+        createdAt: new Date(t0 + 1000).toISOString(),
+        kind: 'before-restore',
+        bytes: second.byteLength,
+        restoredVersionId: older.id,
+      });
+      // Same millisecond as `newer`, stored after it: listed before it.
+      const named = newVersion(board.id, { createdAt: newer.createdAt, kind: 'named', name: 'Before PI planning', bytes: second.byteLength });
+      await store.createVersion(older, first);
+      await store.createVersion(newer, second);
+      await store.createVersion(named, second);
+      await store.createVersion(newVersion(neighbour.id), second);
+      assert.deepEqual(await store.listVersions(board.id), [named, newer, older]);
+      const got = await store.getVersion(board.id, older.id);
+      assert.deepEqual(got?.version, older);
+      assert.ok(got && sameBytes(got.state, first), 'the state round-trips byte for byte');
+      assert.deepEqual(cardsOf([got!.state]), { card: 'v1' });
+      assert.equal(await store.getVersion(neighbour.id, older.id), null, "a version is only found on its own board");
+      assert.equal(await store.getVersion(board.id, 'no-such-version'), null);
+      assert.deepEqual(await store.nameVersion(board.id, older.id, 'Kick-off'), { ...older, name: 'Kick-off' });
+      assert.equal((await store.getVersion(board.id, older.id))?.version.name, 'Kick-off');
+      assert.equal(await store.nameVersion(neighbour.id, older.id, 'x'), null);
+      await assert.rejects(store.createVersion(newVersion('no-such-board'), first), NoSuchBoardError);
+    });
+
+    test('retention prunes unnamed versions older than the cutoff, of every board, and never a named one', async () => {
+      const one = newBoard();
+      const two = newBoard();
+      await store.createBoard(one, [], null);
+      await store.createBoard(two, [], null);
+      const day = 24 * 3600_000;
+      const at = (daysAgo: number) => new Date(Date.now() - daysAgo * day).toISOString();
+      const state = new Uint8Array([0, 0]);
+      const oldAutomatic = newVersion(one.id, { createdAt: at(40) });
+      const oldImport = newVersion(two.id, { createdAt: at(31), kind: 'before-import' });
+      const oldNamed = newVersion(one.id, { createdAt: at(400), kind: 'named', name: 'Before PI planning' });
+      const oldAutomaticNamedLater = newVersion(two.id, { createdAt: at(50) });
+      const recent = newVersion(one.id, { createdAt: at(2) });
+      for (const version of [oldAutomatic, oldImport, oldNamed, oldAutomaticNamedLater, recent]) await store.createVersion(version, state);
+      await store.nameVersion(two.id, oldAutomaticNamedLater.id, 'Kept');
+      const pruned = await store.pruneVersions(at(30));
+      assert.ok(pruned >= 2, `pruned ${pruned}`);
+      assert.deepEqual((await store.listVersions(one.id)).map((v) => v.id), [recent.id, oldNamed.id]);
+      assert.deepEqual((await store.listVersions(two.id)).map((v) => v.id), [oldAutomaticNamedLater.id]);
+      assert.equal(await store.pruneVersions(at(30)), 0, 'nothing left to prune');
+    });
+
     test('board data: compare-and-set writes only over the expected value, and one of two racers wins', async () => {
       const board = newBoard();
       await store.createBoard(board, [], null);
@@ -483,6 +554,8 @@ function contract(name: string, makeHarness: () => Promise<Harness>): void {
       await store.appendUpdates([{ boardId: board.id, updates: [a.edit('b', '2')] }]);
       await store.setBoardData(board.id, 'timer', '1');
       await store.setBoardData(neighbour.id, 'timer', '1');
+      await store.createVersion(newVersion(board.id), Y.encodeStateAsUpdate(a.doc));
+      await store.createVersion(newVersion(neighbour.id), new Uint8Array([0, 0]));
       for (const table of TABLES) assert.ok((await harness.countRows(table, board.id)) > 0, `${table} has rows before`);
       assert.equal(await store.deleteBoard(board.id), true);
       for (const table of TABLES) {
@@ -508,7 +581,7 @@ function contract(name: string, makeHarness: () => Promise<Harness>): void {
       const fresh = await harness.openConcurrentlyOnFreshDatabase(3);
       try {
         assert.equal(fresh.stores.length, 3);
-        assert.equal(fresh.migrations, 2, 'each migration recorded once');
+        assert.equal(fresh.migrations, 3, 'each migration recorded once');
         const board = newBoard();
         await fresh.stores[0]!.createBoard(board, [], null);
         assert.deepEqual(await fresh.stores[2]!.getBoard(board.id), board);

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { Role } from '@planboard/shared';
+import type { Role, VersionKind } from '@planboard/shared';
 
 /**
  * The storage port of the relay. The relay core never knows which adapter it talks to; an
@@ -26,6 +26,26 @@ export interface LinkRecord {
   secretHash: Uint8Array;
   createdAt: string;
   expiresAt: string | null;
+}
+
+/**
+ * A version of a board: its whole Yjs state at a moment (stored beside this record), kept for
+ * the history panel and for restore. Unnamed versions are pruned after the retention period;
+ * named ones are kept until the board is deleted.
+ */
+export interface VersionRecord {
+  id: string;
+  boardId: string;
+  /** ISO 8601 (as `Date.toISOString` writes it, so that text order is time order). */
+  createdAt: string;
+  kind: VersionKind;
+  name: string | null;
+  /** Display names of who was on the board during the changes it holds. */
+  people: string[];
+  /** Size of the stored state in bytes. */
+  bytes: number;
+  /** For a `before-restore` version: the version that was restored right after it. */
+  restoredVersionId: string | null;
 }
 
 export interface PendingUpdates {
@@ -115,6 +135,16 @@ export interface BoardStore {
   setBoardData(boardId: string, key: string, value: string | null): Promise<void>;
   /** Every key of the board that starts with `prefix` ('' for all), with its value. */
   listBoardData(boardId: string, prefix: string): Promise<Map<string, string>>;
+  /** Stores a version and its state. Throws NoSuchBoardError when the board does not exist. */
+  createVersion(version: VersionRecord, state: Uint8Array): Promise<void>;
+  /** The board's versions, newest first, without their state. */
+  listVersions(boardId: string): Promise<VersionRecord[]>;
+  /** One version of the board with its state; null when the board has no such version. */
+  getVersion(boardId: string, versionId: string): Promise<{ version: VersionRecord; state: Uint8Array } | null>;
+  /** Names (or renames) a version, which keeps it for good; null when the board has no such version. */
+  nameVersion(boardId: string, versionId: string, name: string): Promise<VersionRecord | null>;
+  /** Deletes every unnamed version, of every board, created before `before` (ISO 8601); answers how many. */
+  pruneVersions(before: string): Promise<number>;
   /**
    * Sets (or with null, deletes) one key only if its value is still `expected` (null: absent), in
    * one atomic step; answers whether it did. Two instances deciding the same thing at once (a dot
