@@ -63,18 +63,27 @@ export class Relay {
     const onAwareness = this.#hooks('onAwareness');
     const beforeApply = this.#hooks('beforeApplyUpdate');
     this.#events = {
-      beforeApplyUpdate: (board, update, connection): Refusal | void => {
-        for (const extension of beforeApply) {
-          const refusal = extension.beforeApplyUpdate!(board, update, connection);
-          if (refusal) return refusal;
-        }
-      },
-      onChange: (board, update, origin) => {
-        for (const extension of onChange) extension.onChange!(board, update, origin);
-      },
-      onAwareness: (board, change: AwarenessChange, origin) => {
-        for (const extension of onAwareness) extension.onAwareness!(board, change, origin);
-      },
+      beforeApplyUpdate:
+        beforeApply.length === 0
+          ? null
+          : (board, update, connection, decoded): Refusal | void => {
+              for (const extension of beforeApply) {
+                const refusal = extension.beforeApplyUpdate!(board, update, connection, decoded);
+                if (refusal) return refusal;
+              }
+            },
+      onChange:
+        onChange.length === 0
+          ? null
+          : (board, update, origin) => {
+              for (const extension of onChange) extension.onChange!(board, update, origin);
+            },
+      onAwareness:
+        onAwareness.length === 0
+          ? null
+          : (board, change: AwarenessChange, origin) => {
+              for (const extension of onAwareness) extension.onAwareness!(board, change, origin);
+            },
     };
     const heartbeat = setInterval(() => {
       for (const connection of this.#connections) connection.checkAlive();
