@@ -42,12 +42,11 @@ const PENDING_UPDATES_PER_CONNECTION = 64;
 /** One participant's presence (cursor, name, selection of a few thousand shapes). */
 const AWARENESS_STATE_BYTES = 128 * 1024;
 /**
- * Presence goes out at the end of the event-loop turn it arrived in; only a board sending more
- * than 1000 / AWARENESS_WINDOW_MS presence messages a second (after a short burst) has them
- * spaced this far apart, its changes meanwhile going out together. A 100-person workshop moving
- * cursors about once a second each stays far below that, so its cursors never wait.
+ * Presence goes out at the end of the event-loop turn it arrived in while the server is not busy;
+ * while it is (its event loop mostly running), a board sends at most one presence message per
+ * this window, its changes meanwhile going out together (see relay/broadcast.ts).
  */
-const AWARENESS_WINDOW_MS = 5;
+const AWARENESS_WINDOW_MS = 20;
 
 /** Trusts the nearest `hops` proxies (e.g. 1: the one reverse proxy in front). */
 function trustHops(hops: number) {

@@ -10,6 +10,7 @@ import { PendingUpdates, missingDependency } from './pending.js';
 import { Presence, type PresenceChange } from './presence.js';
 import { Broadcaster } from './broadcast.js';
 import type { RelayStats } from './stats.js';
+import { neverBusy, type Load } from './load.js';
 
 export interface BoardLimits {
   /** A board's document may not grow past this many bytes (encoded as one update). */
@@ -24,8 +25,9 @@ export interface BoardLimits {
   /** Largest awareness state (JSON bytes) a client may publish. */
   maxAwarenessStateBytes: number;
   /**
-   * Under sustained presence traffic a board sends at most one presence message per this many
-   * milliseconds (after a burst of a few); changes meanwhile go out together. 0: no limit.
+   * While the server is busy, a board sends at most one presence message per this many
+   * milliseconds (after a burst of a few); changes meanwhile go out together. A quiet server
+   * sends presence at the end of the turn it arrived in (at most every 4 ms). 0: no limit.
    */
   awarenessWindowMs: number;
 }
@@ -88,12 +90,12 @@ export class Board {
   #serverClock = 0;
   #destroyed = false;
 
-  constructor(id: string, events: BoardEvents, limits: BoardLimits, stats: RelayStats) {
+  constructor(id: string, events: BoardEvents, limits: BoardLimits, stats: RelayStats, load: Load = neverBusy) {
     this.id = id;
     this.#events = events;
     this.#limits = limits;
     this.#stats = stats;
-    this.#broadcaster = new Broadcaster(this.peers, limits.awarenessWindowMs, (ids) => this.presence.encode(ids));
+    this.#broadcaster = new Broadcaster(this.peers, limits.awarenessWindowMs, load, (ids) => this.presence.encode(ids));
     this.#doc.on('update', this.#onUpdate);
   }
 

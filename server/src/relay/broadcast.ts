@@ -1,9 +1,12 @@
 import * as Y from 'yjs';
 import { encodeAwarenessMessage, encodeUpdate } from '../protocol/frame.js';
 import type { Connection } from './connection.js';
+import type { Load } from './load.js';
 
-/** Presence messages a board may send at once before `awarenessWindowMs` spacing applies. */
+/** Presence messages a board may send at once before the spacing applies. */
 const AWARENESS_BURST = 8;
+/** The spacing while the server is not busy: at most 250 presence messages a second per board, after a burst. */
+const QUIET_AWARENESS_WINDOW_MS = 4;
 
 /**
  * Sends a board's changes to its peers, each message encoded once and the same buffer sent to
@@ -15,14 +18,16 @@ const AWARENESS_BURST = 8;
  *
  * Presence is limited in rate, not delayed: every presence message a stock client receives it
  * echoes back, so a board sending one per cursor move without bound would multiply the frames
- * by the peer count exactly when it is busiest. A board may send AWARENESS_BURST presence
- * messages at once, then one per `awarenessWindowMs` (a token bucket); changes that arrive
- * meanwhile wait and go out together. A workshop's cursors (about one move per participant and
- * second) never wait.
+ * by the peer count. A board may send AWARENESS_BURST presence messages at once, then one per
+ * window (a token bucket); changes that arrive meanwhile wait and go out together. The window
+ * is QUIET_AWARENESS_WINDOW_MS while the server is not busy, so that a workshop's cursors
+ * (about one move per participant and second) never wait, and `awarenessWindowMs` while it is
+ * (see LoadMonitor): then fewer, larger presence messages save CPU where it is short.
  */
 export class Broadcaster {
   readonly #peers: ReadonlySet<Connection>;
   readonly #awarenessWindowMs: number;
+  readonly #load: Load;
   readonly #encodeAwareness: (clientIds: Iterable<number>) => Uint8Array;
   #updates: Uint8Array[] = [];
   /** The one origin of every pending update, null when they came from several. */
@@ -34,9 +39,10 @@ export class Broadcaster {
   #awarenessTokens = AWARENESS_BURST;
   #tokensAt = performance.now();
 
-  constructor(peers: ReadonlySet<Connection>, awarenessWindowMs: number, encodeAwareness: (clientIds: Iterable<number>) => Uint8Array) {
+  constructor(peers: ReadonlySet<Connection>, awarenessWindowMs: number, load: Load, encodeAwareness: (clientIds: Iterable<number>) => Uint8Array) {
     this.#peers = peers;
     this.#awarenessWindowMs = awarenessWindowMs;
+    this.#load = load;
     this.#encodeAwareness = encodeAwareness;
   }
 
@@ -61,7 +67,7 @@ export class Broadcaster {
   /** Whether a presence message may go out now; if not, a flush is set for when one may. */
   #takeAwarenessToken(): boolean {
     if (this.#awarenessTimer) return false;
-    const window = this.#awarenessWindowMs;
+    const window = this.#load.busy ? this.#awarenessWindowMs : Math.min(QUIET_AWARENESS_WINDOW_MS, this.#awarenessWindowMs);
     if (window <= 0) return true;
     const now = performance.now();
     this.#awarenessTokens = Math.min(AWARENESS_BURST, this.#awarenessTokens + (now - this.#tokensAt) / window);
