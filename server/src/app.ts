@@ -55,7 +55,11 @@ const PENDING_BYTES_PER_CONNECTION = 512 * 1024;
 const PENDING_UPDATES_PER_CONNECTION = 64;
 /** One participant's presence (cursor, name, selection of a few thousand shapes). */
 const AWARENESS_STATE_BYTES = 128 * 1024;
-/** Presence changes within this window of the last presence message go out together. */
+/**
+ * Presence goes out at the end of the event-loop turn it arrived in while the server is not busy;
+ * while it is (its event loop mostly running), a board sends at most one presence message per
+ * this window, its changes meanwhile going out together (see relay/broadcast.ts).
+ */
 const AWARENESS_WINDOW_MS = 20;
 
 /** Trusts the nearest `hops` proxies (e.g. 1: the one reverse proxy in front). */

@@ -1,3 +1,5 @@
+// First: V8's heap settings apply to what the other modules allocate.
+import './heap.js';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildApp } from './app.js';

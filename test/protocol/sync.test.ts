@@ -27,7 +27,12 @@ test('two stock y-websocket clients converge through the real server', async () 
     // Concurrent edits of the same record converge to one value on both sides.
     putShape(a.doc, 'shape:same', 1, 1);
     putShape(b.doc, 'shape:same', 2, 2);
-    await waitFor(() => isDeepStrictEqual(recordsOf(a.doc), recordsOf(b.doc)) && 'shape:same' in recordsOf(a.doc), 'convergence');
+    // Equal records are not enough: the write that lost the conflict may still be on its way.
+    const stateOf = (doc: Y.Doc) => Y.decodeStateVector(Y.encodeStateVector(doc));
+    await waitFor(
+      () => isDeepStrictEqual(recordsOf(a.doc), recordsOf(b.doc)) && 'shape:same' in recordsOf(a.doc) && isDeepStrictEqual(stateOf(a.doc), stateOf(b.doc)),
+      'convergence',
+    );
     assert.equal((recordsOf(a.doc)['shape:same'] as { x: number }).x, (recordsOf(b.doc)['shape:same'] as { x: number }).x);
     assert.deepEqual(Y.decodeStateVector(Y.encodeStateVector(a.doc)), Y.decodeStateVector(Y.encodeStateVector(b.doc)));
   } finally {

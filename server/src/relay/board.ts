@@ -4,12 +4,13 @@ import { ProtocolError, decodeFrame, encodeAwarenessMessage, encodePermissionDen
 import { decodeAwarenessUpdate, nullState, type AwarenessEntry } from '../protocol/awareness.js';
 import { stampRole } from '../protocol/role-stamp.js';
 import type { Connection } from './connection.js';
-import type { AwarenessChange, Refusal } from './hooks.js';
+import type { AwarenessChange, DecodedUpdate, Refusal } from './hooks.js';
 import { remoteOrigin, serverOrigin, storageOrigin, type Origin } from './origins.js';
 import { PendingUpdates, missingDependency } from './pending.js';
 import { Presence, type PresenceChange } from './presence.js';
 import { Broadcaster } from './broadcast.js';
 import type { RelayStats } from './stats.js';
+import { neverBusy, type Load } from './load.js';
 
 export interface BoardLimits {
   /** A board's document may not grow past this many bytes (encoded as one update). */
@@ -23,15 +24,22 @@ export interface BoardLimits {
   maxAwarenessIdsPerConnection: number;
   /** Largest awareness state (JSON bytes) a client may publish. */
   maxAwarenessStateBytes: number;
-  /** Presence changes within this window of the last presence message are sent together. */
+  /**
+   * While the server is busy, a board sends at most one presence message per this many
+   * milliseconds (after a burst of a few); changes meanwhile go out together. A quiet server
+   * sends presence at the end of the turn it arrived in (at most every 4 ms). 0: no limit.
+   */
   awarenessWindowMs: number;
 }
 
-/** What the board reports to the relay, which runs the extensions' hooks. */
+/**
+ * What the board reports to the relay, which runs the extensions' hooks. A hook no extension
+ * implements is null, so that the board does not even prepare its arguments.
+ */
 export interface BoardEvents {
-  beforeApplyUpdate(board: Board, update: Uint8Array, connection: Connection): Refusal | void;
-  onChange(board: Board, update: Uint8Array, origin: Origin): void;
-  onAwareness(board: Board, change: AwarenessChange, origin: Origin): void;
+  beforeApplyUpdate: ((board: Board, update: Uint8Array, connection: Connection, decoded: DecodedUpdate) => Refusal | void) | null;
+  onChange: ((board: Board, update: Uint8Array, origin: Origin) => void) | null;
+  onAwareness: ((board: Board, change: AwarenessChange, origin: Origin) => void) | null;
 }
 
 /** A peer's update the board will not take: it is told why and closed. */
@@ -82,12 +90,12 @@ export class Board {
   #serverClock = 0;
   #destroyed = false;
 
-  constructor(id: string, events: BoardEvents, limits: BoardLimits, stats: RelayStats) {
+  constructor(id: string, events: BoardEvents, limits: BoardLimits, stats: RelayStats, load: Load = neverBusy) {
     this.id = id;
     this.#events = events;
     this.#limits = limits;
     this.#stats = stats;
-    this.#broadcaster = new Broadcaster(this.peers, limits.awarenessWindowMs, (ids) => this.presence.encode(ids));
+    this.#broadcaster = new Broadcaster(this.peers, limits.awarenessWindowMs, load, (ids) => this.presence.encode(ids));
     this.#doc.on('update', this.#onUpdate);
   }
 
@@ -264,7 +272,7 @@ export class Board {
   }
 
   #receiveUpdate(connection: Connection, update: Uint8Array): void {
-    let decoded: ReturnType<typeof Y.decodeUpdate>;
+    let decoded: DecodedUpdate;
     try {
       decoded = Y.decodeUpdate(update);
     } catch (error) {
@@ -283,13 +291,13 @@ export class Board {
       this.#hold(connection, update, missing);
       return;
     }
-    this.#integrate(connection, update);
+    this.#integrate(connection, update, decoded);
   }
 
   /** Applies a peer's update whose dependencies the board has, once it passed the size limit and the extensions. */
-  #integrate(connection: Connection, update: Uint8Array): void {
+  #integrate(connection: Connection, update: Uint8Array, decoded: DecodedUpdate): void {
     this.#checkSize(update);
-    const refusal = this.#events.beforeApplyUpdate(this, update, connection);
+    const refusal = this.#events.beforeApplyUpdate?.(this, update, connection, decoded);
     if (refusal) throw new RefusedUpdateError(refusal);
     this.#apply(update, connection);
   }
@@ -368,7 +376,7 @@ export class Board {
           // The same checks as an update that arrives whole: waiting must not be a way around them.
           try {
             this.#checkSize(entry.update);
-            const refusal = this.#events.beforeApplyUpdate(this, entry.update, entry.sender);
+            const refusal = this.#events.beforeApplyUpdate?.(this, entry.update, entry.sender, decoded);
             if (refusal) throw new RefusedUpdateError(refusal);
             Y.applyUpdate(doc, entry.update, entry.sender);
           } catch (error) {
@@ -384,6 +392,8 @@ export class Board {
   }
 
   #receiveAwareness(connection: Connection, update: Uint8Array): void {
+    // Echoes (the stock client sends back every presence message it gets) cost no decoding.
+    if (this.presence.isStale(update)) return;
     const entries = decodeAwarenessUpdate(update);
     const accepted: AwarenessEntry[] = [];
     for (const entry of entries) {
@@ -416,9 +426,11 @@ export class Board {
     const ids = [...change.added, ...change.updated, ...change.removed];
     if (ids.length === 0) return;
     this.#broadcaster.awareness(ids);
+    const onAwareness = this.#events.onAwareness;
+    if (onAwareness === null) return;
     const presence = this.presence;
     let encoded: Uint8Array | null = null;
-    this.#events.onAwareness(
+    onAwareness(
       this,
       {
         ...change,
@@ -436,7 +448,7 @@ export class Board {
     this.#snapshot = null;
     this.#unchangedSinceLoad = false;
     this.#bytes += update.byteLength;
-    this.#events.onChange(this, update, origin as Origin);
+    this.#events.onChange?.(this, update, origin as Origin);
     this.#broadcaster.update(update, origin);
   };
 

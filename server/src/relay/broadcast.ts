@@ -1,79 +1,119 @@
 import * as Y from 'yjs';
 import { encodeAwarenessMessage, encodeUpdate } from '../protocol/frame.js';
 import type { Connection } from './connection.js';
+import type { Load } from './load.js';
+
+/** Presence messages a board may send at once before the spacing applies. */
+const AWARENESS_BURST = 8;
+/** The spacing while the server is not busy: at most 250 presence messages a second per board, after a burst. */
+const QUIET_AWARENESS_WINDOW_MS = 4;
 
 /**
  * Sends a board's changes to its peers, each message encoded once and the same buffer sent to
  * every peer.
  *
- * Document updates read in one turn of the event loop go out merged, as one message, with no
- * added delay. Presence goes out at once when the board is quiet; under load, changes within
- * `awarenessWindowMs` of the last presence message go out together at the end of that window.
- * Every presence message a stock client receives it echoes back, so one message per cursor move
- * would multiply the frames by the peer count exactly when a board is busiest.
+ * What arrived in one turn of the event loop goes out together at the end of that turn, with no
+ * added delay: the document updates merged into one message, the presence of every client that
+ * changed in another, both written to each peer's socket at once (one write, one system call).
+ *
+ * Presence is limited in rate, not delayed: every presence message a stock client receives it
+ * echoes back, so a board sending one per cursor move without bound would multiply the frames
+ * by the peer count. A board may send AWARENESS_BURST presence messages at once, then one per
+ * window (a token bucket); changes that arrive meanwhile wait and go out together. The window
+ * is QUIET_AWARENESS_WINDOW_MS while the server is not busy, so that a workshop's cursors
+ * (about one move per participant and second) never wait, and `awarenessWindowMs` while it is
+ * (see LoadMonitor): then fewer, larger presence messages save CPU where it is short.
  */
 export class Broadcaster {
   readonly #peers: ReadonlySet<Connection>;
   readonly #awarenessWindowMs: number;
+  readonly #load: Load;
   readonly #encodeAwareness: (clientIds: Iterable<number>) => Uint8Array;
-  #updates: { update: Uint8Array; origin: unknown }[] = [];
-  #updateScheduled = false;
+  #updates: Uint8Array[] = [];
+  /** The one origin of every pending update, null when they came from several. */
+  #updateOrigin: unknown = undefined;
   readonly #awarenessIds = new Set<number>();
-  #awarenessScheduled = false;
+  #scheduled = false;
   #awarenessTimer: NodeJS.Timeout | null = null;
-  #lastAwarenessAt = -Infinity;
+  /** Presence messages that may go out now (a fraction: one more per window), and when that was. */
+  #awarenessTokens = AWARENESS_BURST;
+  #tokensAt = performance.now();
 
-  constructor(peers: ReadonlySet<Connection>, awarenessWindowMs: number, encodeAwareness: (clientIds: Iterable<number>) => Uint8Array) {
+  constructor(peers: ReadonlySet<Connection>, awarenessWindowMs: number, load: Load, encodeAwareness: (clientIds: Iterable<number>) => Uint8Array) {
     this.#peers = peers;
     this.#awarenessWindowMs = awarenessWindowMs;
+    this.#load = load;
     this.#encodeAwareness = encodeAwareness;
   }
 
   update(update: Uint8Array, origin: unknown): void {
-    this.#updates.push({ update, origin });
-    if (this.#updateScheduled) return;
-    this.#updateScheduled = true;
-    setImmediate(this.#flushUpdates);
+    if (this.#updates.length === 0) this.#updateOrigin = origin;
+    else if (this.#updateOrigin !== origin) this.#updateOrigin = null;
+    this.#updates.push(update);
+    this.#schedule();
   }
 
   awareness(clientIds: Iterable<number>): void {
     for (const id of clientIds) this.#awarenessIds.add(id);
-    if (this.#awarenessScheduled || this.#awarenessIds.size === 0) return;
-    this.#awarenessScheduled = true;
-    const wait = this.#lastAwarenessAt + this.#awarenessWindowMs - performance.now();
-    if (wait <= 0) setImmediate(this.#flushAwareness);
-    else {
-      this.#awarenessTimer = setTimeout(this.#flushAwareness, wait);
-    }
+    if (this.#awarenessIds.size > 0) this.#schedule();
   }
 
-  #flushUpdates = (): void => {
-    this.#updateScheduled = false;
-    const updates = this.#updates;
-    this.#updates = [];
-    if (this.#peers.size === 0 || updates.length === 0) return;
-    const merged = updates.length === 1 ? updates[0]!.update : Y.mergeUpdates(updates.map((u) => u.update));
-    // A single author does not need its own changes back; with several, each gets the merge
-    // (Yjs ignores what it already has) so that the message is still encoded once.
-    const origin = updates.every((u) => u.origin === updates[0]!.origin) ? updates[0]!.origin : null;
-    this.#send(encodeUpdate(merged), origin);
-  };
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(this.#flush);
+  }
+
+  /** Whether a presence message may go out now; if not, a flush is set for when one may. */
+  #takeAwarenessToken(): boolean {
+    if (this.#awarenessTimer) return false;
+    const window = this.#load.busy ? this.#awarenessWindowMs : Math.min(QUIET_AWARENESS_WINDOW_MS, this.#awarenessWindowMs);
+    if (window <= 0) return true;
+    const now = performance.now();
+    this.#awarenessTokens = Math.min(AWARENESS_BURST, this.#awarenessTokens + (now - this.#tokensAt) / window);
+    this.#tokensAt = now;
+    if (this.#awarenessTokens >= 1) {
+      this.#awarenessTokens -= 1;
+      return true;
+    }
+    this.#awarenessTimer = setTimeout(this.#flushAwareness, Math.ceil((1 - this.#awarenessTokens) * window));
+    return false;
+  }
 
   #flushAwareness = (): void => {
-    this.#awarenessScheduled = false;
     this.#awarenessTimer = null;
-    this.#lastAwarenessAt = performance.now();
-    const ids = [...this.#awarenessIds];
-    this.#awarenessIds.clear();
-    if (this.#peers.size === 0 || ids.length === 0) return;
-    // Sent to the originator too: a lone client's only inbound traffic keeps its connection
-    // watchdog (y-websocket reconnects after 30 s of silence) satisfied.
-    this.#send(encodeAwarenessMessage(this.#encodeAwareness(ids)), null);
+    this.#schedule();
   };
 
-  #send(message: Uint8Array, except: unknown): void {
-    for (const peer of this.#peers) if (peer !== except) peer.send(message);
-  }
+  #flush = (): void => {
+    this.#scheduled = false;
+    let update: Uint8Array | null = null;
+    let updateOrigin: unknown = null;
+    if (this.#updates.length > 0) {
+      const updates = this.#updates;
+      updateOrigin = this.#updateOrigin;
+      this.#updates = [];
+      this.#updateOrigin = undefined;
+      // A single author does not need its own changes back; with several, each gets the merge
+      // (Yjs ignores what it already has) so that the message is still encoded once.
+      if (this.#peers.size > 0) update = encodeUpdate(updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates));
+    }
+    let awareness: Uint8Array | null = null;
+    if (this.#awarenessIds.size > 0 && this.#takeAwarenessToken()) {
+      const ids = [...this.#awarenessIds];
+      this.#awarenessIds.clear();
+      if (this.#peers.size > 0) awareness = encodeAwarenessMessage(this.#encodeAwareness(ids));
+    }
+    if (update === null && awareness === null) return;
+    for (const peer of this.#peers) {
+      const sendUpdate = update !== null && peer !== updateOrigin;
+      // Presence goes to its originator too: a lone client's only inbound traffic keeps its
+      // connection watchdog (y-websocket reconnects after 30 s of silence) satisfied.
+      if (sendUpdate && awareness !== null) peer.sendBoth(update!, awareness);
+      else if (sendUpdate) peer.send(update!);
+      else if (awareness !== null) peer.send(awareness);
+    }
+  };
 
   destroy(): void {
     if (this.#awarenessTimer) clearTimeout(this.#awarenessTimer);

@@ -32,6 +32,8 @@ export class Connection implements Origin {
   alive = true;
   readonly #limits: ConnectionLimits;
   readonly #stats: RelayStats;
+  /** The TCP socket under the websocket (ws keeps it as `_socket`), to write two messages at once. */
+  readonly #net: { cork(): void; uncork(): void } | null;
   #receiver: ((frame: Uint8Array) => void) | null = null;
   #early: Uint8Array[] | null = [];
   #closeCode: number | null = null;
@@ -42,6 +44,7 @@ export class Connection implements Origin {
     this.address = address;
     this.#limits = limits;
     this.#stats = stats;
+    this.#net = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket ?? null;
     // Attached before anything is awaited, so that no early frame is missed.
     socket.on('message', this.#onMessage);
     socket.on('pong', () => (this.alive = true));
@@ -102,6 +105,18 @@ export class Connection implements Origin {
     else this.socket.send(message);
     this.#stats.messagesSent++;
     this.#stats.bytesSent += message.byteLength;
+  }
+
+  /** Sends two messages in one write to the socket: one system call (and TCP segment) instead of two. */
+  sendBoth(first: Uint8Array, second: Uint8Array): void {
+    const net = this.#net;
+    net?.cork();
+    try {
+      this.send(first);
+      this.send(second);
+    } finally {
+      net?.uncork();
+    }
   }
 
   close(code: number, reason: string): void {

@@ -1,3 +1,4 @@
+import type * as Y from 'yjs';
 import type { Role } from '@planboard/shared';
 import type { Board } from './board.js';
 import type { Connection } from './connection.js';
@@ -40,8 +41,10 @@ export interface Extension {
   /**
    * A peer's document update, decoded and well-formed, before it touches the document. Return
    * a refusal to drop it: the update is not applied and the peer is told why and closed.
+   * `decoded` is the relay's own decoding of `update` (read it, never change it): every check
+   * shares it instead of decoding the update again.
    */
-  beforeApplyUpdate?(board: Board, update: Uint8Array, connection: Connection): Refusal | void;
+  beforeApplyUpdate?(board: Board, update: Uint8Array, connection: Connection, decoded: DecodedUpdate): Refusal | void;
   /** Every change of a board's document, with who made it (never called for `storage`). */
   onChange?(board: Board, update: Uint8Array, origin: Origin): void;
   /**
@@ -64,6 +67,9 @@ export interface Extension {
   /** The relay is shutting down, after every board was stored. */
   onDestroy?(): Promise<void> | void;
 }
+
+/** A Yjs update as `Y.decodeUpdate` returns it. */
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
 
 export interface AuthenticateRequest {
   boardId: string;

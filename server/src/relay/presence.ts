@@ -1,3 +1,4 @@
+import * as decoding from 'lib0/decoding';
 import { encodeAwarenessUpdate, isNullState, nullState, type AwarenessEntry } from '../protocol/awareness.js';
 
 /**
@@ -34,6 +35,32 @@ export class Presence {
     const current = this.#entries.get(clientId);
     if (current === undefined) return true;
     return current.clock < clock || (current.clock === clock && isNullState(json) && !isNullState(current.json));
+  }
+
+  /**
+   * Whether a well-formed awareness update brings nothing new (every entry an echo of a state
+   * the board has, or older), read in place without allocating: the stock client echoes every
+   * presence message it receives, so most awareness frames a busy board gets are such echoes.
+   * False for anything else, malformed input included (the full path judges it).
+   */
+  isStale(update: Uint8Array): boolean {
+    const decoder = decoding.createDecoder(update);
+    try {
+      const count = decoding.readVarUint(decoder);
+      if (count === 0) return false;
+      for (let i = 0; i < count; i++) {
+        const current = this.#entries.get(decoding.readVarUint(decoder));
+        const clock = decoding.readVarUint(decoder);
+        const length = decoding.readVarUint(decoder);
+        const start = decoder.pos;
+        if (current === undefined || length > update.length - start || current.clock < clock) return false;
+        if (current.clock === clock && length === 4 && isNullState(update.subarray(start, start + 4)) && !isNullState(current.json)) return false;
+        decoder.pos = start + length;
+      }
+      return decoder.pos === update.length;
+    } catch {
+      return false;
+    }
   }
 
   /** The owner of a client id, or null when nobody holds it. */

@@ -8,6 +8,7 @@ import { Connection, type ConnectionLimits } from './connection.js';
 import type { Admission, AuthenticateRequest, AwarenessChange, Extension, Refusal } from './hooks.js';
 import { serverOrigin, type Origin } from './origins.js';
 import { createStats, type RelayStats } from './stats.js';
+import { LoadMonitor } from './load.js';
 
 export class UnknownBoardError extends Error {}
 
@@ -54,6 +55,7 @@ export class Relay {
   readonly #connections = new Set<Connection>();
   readonly #events: BoardEvents;
   readonly #timers: NodeJS.Timeout[];
+  readonly #loadMonitor = new LoadMonitor();
   #closing = false;
 
   constructor(options: RelayOptions) {
@@ -63,18 +65,27 @@ export class Relay {
     const onAwareness = this.#hooks('onAwareness');
     const beforeApply = this.#hooks('beforeApplyUpdate');
     this.#events = {
-      beforeApplyUpdate: (board, update, connection): Refusal | void => {
-        for (const extension of beforeApply) {
-          const refusal = extension.beforeApplyUpdate!(board, update, connection);
-          if (refusal) return refusal;
-        }
-      },
-      onChange: (board, update, origin) => {
-        for (const extension of onChange) extension.onChange!(board, update, origin);
-      },
-      onAwareness: (board, change: AwarenessChange, origin) => {
-        for (const extension of onAwareness) extension.onAwareness!(board, change, origin);
-      },
+      beforeApplyUpdate:
+        beforeApply.length === 0
+          ? null
+          : (board, update, connection, decoded): Refusal | void => {
+              for (const extension of beforeApply) {
+                const refusal = extension.beforeApplyUpdate!(board, update, connection, decoded);
+                if (refusal) return refusal;
+              }
+            },
+      onChange:
+        onChange.length === 0
+          ? null
+          : (board, update, origin) => {
+              for (const extension of onChange) extension.onChange!(board, update, origin);
+            },
+      onAwareness:
+        onAwareness.length === 0
+          ? null
+          : (board, change: AwarenessChange, origin) => {
+              for (const extension of onAwareness) extension.onAwareness!(board, change, origin);
+            },
     };
     const heartbeat = setInterval(() => {
       for (const connection of this.#connections) connection.checkAlive();
@@ -320,7 +331,7 @@ export class Relay {
       }
     }
     if (stored === null) throw new UnknownBoardError(`no board ${boardId}`);
-    const board = new Board(boardId, this.#events, this.#options.limits, this.stats);
+    const board = new Board(boardId, this.#events, this.#options.limits, this.stats, this.#loadMonitor);
     board.load(stored.updates);
     const slot: Slot = { board, holds: 0, idleTimer: null, unloading: null };
     this.#loaded.set(boardId, slot);
@@ -361,6 +372,7 @@ export class Relay {
   async close(): Promise<void> {
     this.#closing = true;
     for (const timer of this.#timers) clearInterval(timer);
+    this.#loadMonitor.stop();
     for (const connection of this.#connections) connection.close(CloseCode.goingAway, 'server shutting down');
     const slots = [...this.#loaded.values()];
     for (const slot of slots) if (slot.idleTimer) clearTimeout(slot.idleTimer);

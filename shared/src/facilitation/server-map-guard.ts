@@ -9,16 +9,25 @@ import * as Y from 'yjs';
  * A decoded item names its parent only when it has no neighbour; otherwise its parent is that of
  * the item it was inserted next to (`origin` / `rightOrigin`), which is looked up in the document.
  */
-export function updateTouchesMap(doc: Y.Doc, update: Uint8Array, mapName: string): boolean {
+export function updateTouchesMap(
+  doc: Y.Doc,
+  update: Uint8Array,
+  mapName: string,
+  /** The update already decoded (the relay decodes each peer update once for every check). */
+  decodedUpdate?: ReturnType<typeof Y.decodeUpdate>,
+): boolean {
   const map = doc.share.get(mapName) ?? null;
   // A board that never had the map: only an update naming it as a parent can create it.
   if (map === null && !containsText(update, mapName)) return false;
   let decoded: ReturnType<typeof Y.decodeUpdate>;
-  try {
-    decoded = Y.decodeUpdate(update);
-  } catch {
-    // Not ours to judge: the relay refuses undecodable updates on its own.
-    return false;
+  if (decodedUpdate) decoded = decodedUpdate;
+  else {
+    try {
+      decoded = Y.decodeUpdate(update);
+    } catch {
+      // Not ours to judge: the relay refuses undecodable updates on its own.
+      return false;
+    }
   }
   const inMap = (id: Y.ID | null): boolean => {
     if (!id || map === null) return false;

@@ -61,26 +61,31 @@ const MAX_JSON_DEPTH = 64;
 /**
  * Why `value` is not plain JSON (Yjs can also carry bigints, binary, NaN and Infinity, which no
  * export or client can use), or null if it is. `undefined` passes: an optional field tldraw
- * leaves undefined is simply absent in JSON. Iterative: depth cannot overflow the stack.
+ * leaves undefined is simply absent in JSON. Recursive, but never deeper than MAX_JSON_DEPTH
+ * (so the stack cannot overflow), and without allocating: it runs on every record a peer writes.
  */
 export function jsonProblem(value: unknown): string | null {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop()!;
-    if (current === null || current === undefined || typeof current === 'string' || typeof current === 'boolean') continue;
-    if (typeof current === 'number') {
-      if (!Number.isFinite(current)) return `holds ${current}, which JSON cannot represent`;
-      continue;
+  return jsonProblemAt(value, 0);
+}
+
+function jsonProblemAt(value: unknown, depth: number): string | null {
+  if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean') return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : `holds ${value}, which JSON cannot represent`;
+  if (typeof value !== 'object') return `holds a value of type ${typeof value}, which JSON cannot represent`;
+  if (depth >= MAX_JSON_DEPTH) return `nested deeper than ${MAX_JSON_DEPTH} levels`;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = jsonProblemAt(item, depth + 1);
+      if (problem) return problem;
     }
-    if (typeof current !== 'object') return `holds a value of type ${typeof current}, which JSON cannot represent`;
-    if (depth >= MAX_JSON_DEPTH) return `nested deeper than ${MAX_JSON_DEPTH} levels`;
-    if (Array.isArray(current)) {
-      for (const item of current) stack.push([item, depth + 1]);
-      continue;
-    }
-    const prototype: unknown = Object.getPrototypeOf(current);
-    if (prototype !== Object.prototype && prototype !== null) return 'holds binary data or an object that is not plain JSON';
-    for (const item of Object.values(current)) stack.push([item, depth + 1]);
+    return null;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return 'holds binary data or an object that is not plain JSON';
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const problem = jsonProblemAt((value as Record<string, unknown>)[key], depth + 1);
+    if (problem) return problem;
   }
   return null;
 }

@@ -18,6 +18,9 @@ import { recordProblem } from './validate-record.js';
  *
  * Pure apart from reading `doc` (nothing is changed), and O(update size · log board size).
  */
+/** A Yjs update as `Y.decodeUpdate` returns it. */
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
+
 export interface RefusedRecord {
   /** The record's key in `tl_records`, or null when the write could not be located. */
   key: string | null;
@@ -44,7 +47,7 @@ function indexProblem(value: unknown): string | null {
 }
 
 /** Whether one range of the delete set covers the `length` clocks from `id` (a set may split a range in two: then it does not count). */
-function deletedRange(ds: ReturnType<typeof Y.decodeUpdate>['ds'], id: Y.ID, length: number): boolean {
+function deletedRange(ds: DecodedUpdate['ds'], id: Y.ID, length: number): boolean {
   // Ranges are sorted by clock (as Yjs encodes them); a crafted unsorted set only makes this stricter.
   const ranges = (ds as unknown as { clients: Map<number, { clock: number; len: number }[]> }).clients.get(id.client) ?? [];
   let low = 0;
@@ -57,6 +60,12 @@ function deletedRange(ds: ReturnType<typeof Y.decodeUpdate>['ds'], id: Y.ID, len
     else return range.clock + range.len >= id.clock + length;
   }
   return false;
+}
+
+/** The values of a ContentAny item the same update does not delete (all of them, in the usual case of no delete for its client). */
+function liveValues(values: unknown[], id: Y.ID, ds: DecodedUpdate['ds']): unknown[] {
+  if (!ds.clients.has(id.client)) return values;
+  return values.filter((_, offset) => !Y.isDeleted(ds, Y.createID(id.client, id.clock + offset)));
 }
 
 /** Items of the update by client, in clock order, to find the one holding an id. */
@@ -110,14 +119,20 @@ function locate(item: Y.Item, inUpdate: UpdateItems, doc: Y.Doc): Location {
   return 'unknown';
 }
 
-/** The records `update` would write into `doc`'s `tl_records` that fail the board's validators; empty when it may be applied. */
-export function refusedRecordWrites(update: Uint8Array, doc: Y.Doc): RefusedRecord[] {
-  let decoded: ReturnType<typeof Y.decodeUpdate>;
-  try {
-    decoded = Y.decodeUpdate(update);
-  } catch (error) {
-    return [{ key: null, reason: `the update does not decode: ${(error as Error).message}` }];
-  }
+/**
+ * The records `update` would write into `doc`'s `tl_records` that fail the board's validators;
+ * empty when it may be applied. `update` may be given already decoded (the relay decodes each
+ * peer update once and shares the result with every check).
+ */
+export function refusedRecordWrites(update: Uint8Array | DecodedUpdate, doc: Y.Doc): RefusedRecord[] {
+  let decoded: DecodedUpdate;
+  if (update instanceof Uint8Array) {
+    try {
+      decoded = Y.decodeUpdate(update);
+    } catch (error) {
+      return [{ key: null, reason: `the update does not decode: ${(error as Error).message}` }];
+    }
+  } else decoded = update;
   const { structs, ds } = decoded;
   const inUpdate = new UpdateItems(structs);
   const refused: RefusedRecord[] = [];
@@ -128,9 +143,7 @@ export function refusedRecordWrites(update: Uint8Array, doc: Y.Doc): RefusedReco
     if (deletedRange(ds, struct.id, struct.length)) continue;
     const location = locate(struct, inUpdate, doc);
     if (location === 'gone') continue;
-    const values = struct.content instanceof Y.ContentAny
-      ? struct.content.arr.filter((_, offset) => !Y.isDeleted(ds, Y.createID(struct.id.client, struct.id.clock + offset)))
-      : null;
+    const values = struct.content instanceof Y.ContentAny ? liveValues(struct.content.arr, struct.id, ds) : null;
     if (location === 'unknown') {
       for (const value of values ?? []) {
         if (!isRecordShaped(value)) continue;

@@ -12,8 +12,8 @@ import type { Facilitation } from './facilitation.js';
 export function facilitationGuard(log: FastifyBaseLogger): Extension {
   return {
     name: 'facilitation-guard',
-    beforeApplyUpdate(board, update) {
-      if (!updateTouchesMap(board.doc, update, FACILITATION_MAP)) return;
+    beforeApplyUpdate(board, update, _connection, decoded) {
+      if (!updateTouchesMap(board.doc, update, FACILITATION_MAP, decoded)) return;
       log.warn({ board: board.id }, 'update writing the facilitation map refused');
       return { closeCode: CloseCode.malformed, message: 'only the server writes the facilitation state' };
     },

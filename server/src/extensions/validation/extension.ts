@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type * as Y from 'yjs';
-import { CloseCode, refusedRecordWrites, type RefusedRecord } from '@planboard/shared';
+import { CloseCode, refusedRecordWrites, type DecodedUpdate, type RefusedRecord } from '@planboard/shared';
 
 /** A websocket close reason carries at most 123 bytes of UTF-8. */
 const MAX_REASON_BYTES = 123;
@@ -34,8 +34,9 @@ function closeReason(first: RefusedRecord): string {
 export function recordValidation(log: FastifyBaseLogger) {
   return {
     name: 'record-validation',
-    beforeApplyUpdate(board: BoardDocument, update: Uint8Array): UpdateRefusal | void {
-      const refused = refusedRecordWrites(update, board.doc);
+    /** `decoded`, when given, is `update` as the relay already decoded it (it is not decoded again). */
+    beforeApplyUpdate(board: BoardDocument, update: Uint8Array, _connection?: unknown, decoded?: DecodedUpdate): UpdateRefusal | void {
+      const refused = refusedRecordWrites(decoded ?? update, board.doc);
       if (refused.length === 0) return;
       log.warn({ board: board.id, refused: refused.length, first: refused[0] }, 'update writing malformed records refused');
       return { closeCode: CloseCode.malformed, message: closeReason(refused[0]!) };
