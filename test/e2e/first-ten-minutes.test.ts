@@ -235,7 +235,7 @@ test('backlog table at 1280×800: main columns without widening, Escape closes i
   await table.getByTestId('backlog-row').first().waitFor();
   await screenshot(page, 'backlog-01-open');
   const area = (await table.boundingBox())!;
-  for (const column of ['key', 'title', 'lane', 'estimate', 'status', 'assignee', 'labels']) {
+  for (const column of ['key', 'title', 'lane', 'estimate', 'votes', 'status', 'assignee', 'labels']) {
     const box = (await table.getByTestId(`sort-${column}`).boundingBox())!;
     assert.ok(box.x >= area.x && box.x + box.width <= area.x + area.width, `the ${column} column is in view without widening`);
   }

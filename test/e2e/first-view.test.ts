@@ -166,7 +166,7 @@ test('what the UI adds is brought into view and highlighted: a release (named in
   await page.getByRole('button', { name: 'Import CSV' }).click();
   await page.getByTestId('import-file').setInputFiles(file);
   const confirm = page.getByTestId('import-dialog').getByRole('button', { name: /^Import \d+ card/ });
-  if (await confirm.count()) await confirm.click();
+  await confirm.click(); // choosing a file only previews; nothing is imported until this click
   await page.getByTestId('import-result').waitFor({ timeout: 10_000 });
   await page.keyboard.press('Escape');
   const imported = await highlighted(page, 3);

@@ -150,7 +150,9 @@ export class History {
 
   /** The board's state now, for a version (call where the document is at hand, synchronously). */
   #capture(boardId: string, doc: Y.Doc): Capture {
-    const records = JSON.stringify(getRecordsMap(doc).toJSON());
+    // A board can hold values JSON cannot carry (a bigint stored before the edge check): they
+    // must not stop a version from being taken, so they are digested as text.
+    const records = JSON.stringify(getRecordsMap(doc).toJSON(), (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
     return {
       state: Y.encodeStateAsUpdate(doc),
       changes: this.#spells.get(boardId)?.changes ?? 0,
