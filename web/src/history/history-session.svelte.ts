@@ -31,6 +31,8 @@ export class HistorySession {
   busy = $state(false);
   /** The last restore made from this tab, until it is undone or dismissed. */
   lastRestore = $state.raw<RestoreResult | null>(null);
+  /** A restore has been asked for and is not finished yet (the board, then the list). */
+  restoring = $state(false);
 
   constructor(boardId: string, token: string) {
     this.boardId = boardId;
@@ -87,12 +89,17 @@ export class HistorySession {
 
   async restore(version: VersionSummary): Promise<boolean> {
     this.confirming = null;
-    return this.#act(`Restoring “${versionLabel(version)}”…`, async () => {
-      this.lastRestore = await api.restoreVersion(this.boardId, this.#token, version.id);
-      this.viewing = null;
-      await this.refresh();
-      return `Restored “${versionLabel(version)}” for everyone.`;
-    });
+    this.restoring = true;
+    try {
+      return await this.#act(`Restoring “${versionLabel(version)}”…`, async () => {
+        this.lastRestore = await api.restoreVersion(this.boardId, this.#token, version.id);
+        this.viewing = null;
+        await this.refresh();
+        return `Restored “${versionLabel(version)}” for everyone.`;
+      });
+    } finally {
+      this.restoring = false;
+    }
   }
 
   /** Takes back a restore (the last one made here, or the one a `before-restore` version was left by). */
