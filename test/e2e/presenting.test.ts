@@ -111,8 +111,10 @@ test('Ada presents three frames with the keyboard; Bo follows until "Not now"; V
 
   // Ada makes a view link for the steering committee that opens as a presentation.
   await ada.getByTestId('share-button').click();
-  await ada.getByPlaceholder('Label, e.g. Stakeholders').fill('');
-  await ada.getByPlaceholder('Label, e.g. Stakeholders').pressSequentially('Steering committee');
+  await ada.getByPlaceholder('Label, e.g. Stakeholders').click();
+  await ada.keyboard.press('Control+a');
+  await ada.keyboard.press('Backspace');
+  await ada.keyboard.type('Steering committee');
   await ada.getByText('Opens as a presentation').click();
   await ada.getByTestId('create-view-link').click();
   const row = ada.locator('[data-testid="link-row"][data-label="Steering committee"]');
