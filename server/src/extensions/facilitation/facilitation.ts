@@ -34,6 +34,7 @@ import {
 } from '@planboard/shared';
 import type { BoardData } from './board-data.js';
 import type { BoardDocs } from './board-docs.js';
+import { BoardQueue } from '../board-queue.js';
 
 /** Someone acting on a board: their presence identity and the role their link grants. */
 export interface Actor extends Participant {
@@ -94,7 +95,7 @@ export class Facilitation {
   readonly #data: BoardData;
   readonly #now: () => number;
   /** Actions on one board run one after another (on this instance). */
-  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #queue = new BoardQueue();
   /** The dot vote end time each board in memory waits for. */
   readonly #deadlines = new Map<string, { voteId: string; endsAt: number; timer: ReturnType<typeof setTimeout> }>();
   readonly #onError: (error: unknown, boardId: string) => void;
@@ -107,13 +108,7 @@ export class Facilitation {
   }
 
   #serial<T>(boardId: string, run: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(boardId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(run);
-    this.#queues.set(boardId, next);
-    void next.catch(() => undefined).finally(() => {
-      if (this.#queues.get(boardId) === next) this.#queues.delete(boardId);
-    });
-    return next;
+    return this.#queue.run(boardId, run);
   }
 
   /** Writes public state into the board document (server origin); 404 when the board is gone. */

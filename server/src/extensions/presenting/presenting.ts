@@ -12,6 +12,7 @@ import {
 } from '@planboard/shared';
 import type { BoardDocs } from '../facilitation/board-docs.js';
 import type { Actor } from '../facilitation/facilitation.js';
+import { BoardQueue } from '../board-queue.js';
 
 /** A refused presenting action, with the status and a message a person can act on. */
 export class PresentingError extends Error {
@@ -45,7 +46,7 @@ export class Presenting {
   readonly #docs: BoardDocs;
   readonly #now: () => number;
   /** Actions on one board run one after another (on this instance). */
-  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #queue = new BoardQueue();
 
   constructor(docs: BoardDocs, now: () => number = Date.now) {
     this.#docs = docs;
@@ -53,13 +54,7 @@ export class Presenting {
   }
 
   #serial<T>(boardId: string, run: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(boardId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(run);
-    this.#queues.set(boardId, next);
-    void next.catch(() => undefined).finally(() => {
-      if (this.#queues.get(boardId) === next) this.#queues.delete(boardId);
-    });
-    return next;
+    return this.#queue.run(boardId, run);
   }
 
   async #facts(boardId: string, ids: string[] = []): Promise<BoardFacts> {
