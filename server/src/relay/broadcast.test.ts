@@ -79,3 +79,26 @@ test('a busy server spaces a board\'s presence messages by the window, changes m
   assert.equal(a.received.length, 9, `the held changes went out as one message (${a.received.length})`);
   broadcaster.destroy();
 });
+
+test('arrivals and departures wait one window to go out together; a cursor move sends them at once', async () => {
+  const a = peer('a');
+  const peers = new Set([a]) as unknown as Set<Connection>;
+  const broadcaster = new Broadcaster(peers, 30, { busy: false }, encodePresence);
+  // Ten people join in ten turns: nothing yet, then one message for all of them.
+  for (let i = 0; i < 10; i++) {
+    broadcaster.awareness([i], false);
+    await turn();
+  }
+  assert.equal(a.received.length, 0, 'arrivals are held for the window');
+  await new Promise((resolve) => setTimeout(resolve, 45));
+  await turn();
+  assert.deepEqual(a.received, ['awareness'], 'one presence message for the ten arrivals');
+  // A departure is pending when someone moves their cursor: both go at the end of that turn.
+  broadcaster.awareness([3], false);
+  broadcaster.awareness([4]);
+  await turn();
+  assert.deepEqual(a.received, ['awareness', 'awareness']);
+  await new Promise((resolve) => setTimeout(resolve, 45));
+  assert.equal(a.received.length, 2, 'nothing left over after the window');
+  broadcaster.destroy();
+});

@@ -34,7 +34,10 @@ export class Broadcaster {
   #updateOrigin: unknown = undefined;
   readonly #awarenessIds = new Set<number>();
   #scheduled = false;
+  /** Whether the pending presence is to go out as soon as the token bucket lets it. */
+  #awarenessDue = false;
   #awarenessTimer: NodeJS.Timeout | null = null;
+  #deferTimer: NodeJS.Timeout | null = null;
   /** Presence messages that may go out now (a fraction: one more per window), and when that was. */
   #awarenessTokens = AWARENESS_BURST;
   #tokensAt = performance.now();
@@ -53,10 +56,28 @@ export class Broadcaster {
     this.#schedule();
   }
 
-  awareness(clientIds: Iterable<number>): void {
+  /**
+   * Presence to send for these clients. `urgent` (a cursor moved, a selection changed) goes out
+   * at the end of this turn, token bucket allowing; otherwise (someone joined or left) it may
+   * wait one `awarenessWindowMs` to go out with others: a room filling up at the start of a
+   * workshop then sends a few presence messages instead of one per arrival to every peer.
+   */
+  awareness(clientIds: Iterable<number>, urgent = true): void {
     for (const id of clientIds) this.#awarenessIds.add(id);
-    if (this.#awarenessIds.size > 0) this.#schedule();
+    if (this.#awarenessIds.size === 0) return;
+    if (urgent || this.#awarenessWindowMs <= 0) {
+      this.#awarenessDue = true;
+      this.#schedule();
+    } else if (!this.#awarenessDue && !this.#deferTimer) {
+      this.#deferTimer = setTimeout(this.#flushDeferred, this.#awarenessWindowMs);
+    }
   }
+
+  #flushDeferred = (): void => {
+    this.#deferTimer = null;
+    this.#awarenessDue = true;
+    this.#schedule();
+  };
 
   #schedule(): void {
     if (this.#scheduled) return;
@@ -99,9 +120,12 @@ export class Broadcaster {
       if (this.#peers.size > 0) update = encodeUpdate(updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates));
     }
     let awareness: Uint8Array | null = null;
-    if (this.#awarenessIds.size > 0 && this.#takeAwarenessToken()) {
+    if (this.#awarenessIds.size > 0 && this.#awarenessDue && this.#takeAwarenessToken()) {
       const ids = [...this.#awarenessIds];
       this.#awarenessIds.clear();
+      this.#awarenessDue = false;
+      if (this.#deferTimer) clearTimeout(this.#deferTimer);
+      this.#deferTimer = null;
       if (this.#peers.size > 0) awareness = encodeAwarenessMessage(this.#encodeAwareness(ids));
     }
     if (update === null && awareness === null) return;
@@ -118,6 +142,8 @@ export class Broadcaster {
   destroy(): void {
     if (this.#awarenessTimer) clearTimeout(this.#awarenessTimer);
     this.#awarenessTimer = null;
+    if (this.#deferTimer) clearTimeout(this.#deferTimer);
+    this.#deferTimer = null;
     this.#updates = [];
     this.#awarenessIds.clear();
   }
