@@ -45,6 +45,8 @@ interface Spell {
   versioned: number;
   /** Who made changes, with the name their presence carried (kept after they leave). */
   people: Map<Connection, string | null>;
+  /** When to look again for the name of a person whose presence carried none. */
+  unnamedRetryAt: Map<Connection, number>;
   timer: NodeJS.Timeout | null;
   /** Digest of the records of the last version taken here. */
   lastDigest: string | null;
@@ -56,6 +58,19 @@ const DAY_MS = 24 * 3600_000;
 const PRUNE_EVERY_MS = 3600_000;
 
 const newVersionId = () => randomBytes(9).toString('base64url');
+
+/** Board data entry naming the last automatic version's time and records, shared by instances. */
+const AUTOMATIC_KEY = 'history:automatic';
+
+function parseAutomatic(raw: string | null): { at: number; digest: string } | null {
+  if (raw === null) return null;
+  try {
+    const value = JSON.parse(raw) as { at?: unknown; digest?: unknown };
+    return typeof value.at === 'number' && typeof value.digest === 'string' ? { at: value.at, digest: value.digest } : null;
+  } catch {
+    return null;
+  }
+}
 
 
 /** The display name a connection publishes in its presence (`state.user.name`), if any. */
@@ -113,7 +128,7 @@ export class History {
   #spell(boardId: string): Spell {
     let spell = this.#spells.get(boardId);
     if (!spell) {
-      spell = { changes: 0, versioned: 0, people: new Map(), timer: null, lastDigest: null };
+      spell = { changes: 0, versioned: 0, people: new Map(), unnamedRetryAt: new Map(), timer: null, lastDigest: null };
       this.#spells.set(boardId, spell);
     }
     return spell;
@@ -123,17 +138,28 @@ export class History {
   noteChange(board: Board, connection: Connection | null): void {
     const spell = this.#spell(board.id);
     spell.changes++;
-    if (connection && !spell.people.get(connection)) spell.people.set(connection, nameOf(board, connection));
+    if (connection) {
+      // A name presence does not carry yet is looked for again at most once a second: a peer
+      // that never names itself must not cost a JSON parse per change.
+      const known = spell.people.get(connection);
+      const now = Date.now();
+      if (known === undefined || (known === null && now >= (spell.unnamedRetryAt.get(connection) ?? 0))) {
+        const name = nameOf(board, connection);
+        spell.people.set(connection, name);
+        if (name === null) spell.unnamedRetryAt.set(connection, now + 1000);
+        else spell.unnamedRetryAt.delete(connection);
+      }
+    }
     this.#schedule(board.id, spell);
   }
 
   /** An open spell gets its automatic version `intervalMs` after it began. */
-  #schedule(boardId: string, spell: Spell): void {
+  #schedule(boardId: string, spell: Spell, delayMs = this.#options.intervalMs): void {
     if (spell.timer) return;
     spell.timer = setTimeout(() => {
       spell.timer = null;
       void this.#takeAutomatic(boardId);
-    }, this.#options.intervalMs);
+    }, Math.max(0, delayMs));
     spell.timer.unref();
   }
 
@@ -174,6 +200,7 @@ export class History {
       return;
     }
     spell.people.clear();
+    spell.unnamedRetryAt.clear();
     if (spell.timer) clearTimeout(spell.timer);
     spell.timer = null;
   }
@@ -191,11 +218,33 @@ export class History {
     }
   }
 
-  async #saveAutomatic(boardId: string, captured: Capture): Promise<void> {
+  /**
+   * Saves an automatic version unless it would repeat one. Every instance with editors on a board
+   * has its own spell, so the instances agree through the store (one compare-and-set on the
+   * board's `history:automatic` entry): an automatic version is skipped when the last one, from
+   * any instance, holds the same records; one taken elsewhere less than half an interval ago
+   * (within this same spell of activity) postpones this spell, people and all, to one interval
+   * after it, so that what this instance's editors did since still gets into a version.
+   */
+  async #saveAutomatic(boardId: string, captured: Capture, unloading = false): Promise<void> {
     const spell = this.#spells.get(boardId);
     if (spell?.lastDigest === captured.digest) {
       // Only state beside the records changed (facilitation, meta): nothing new to keep.
       this.#endSpell(boardId, captured);
+      return;
+    }
+    const now = Date.now();
+    const raw = await this.#store.getBoardData(boardId, AUTOMATIC_KEY);
+    const last = parseAutomatic(raw);
+    if (last?.digest === captured.digest) {
+      this.#endSpell(boardId, captured);
+      return;
+    }
+    const recent = !unloading && last !== null && now - last.at < this.#options.intervalMs / 2;
+    if (recent || !(await this.#store.compareAndSetBoardData(boardId, AUTOMATIC_KEY, raw, JSON.stringify({ at: now, digest: captured.digest })))) {
+      // Another instance has just taken this spell's version.
+      this.#log.debug({ board: boardId }, 'automatic version postponed: another instance has just taken one');
+      if (spell && !spell.timer && this.#spells.get(boardId) === spell) this.#schedule(boardId, spell, (last?.at ?? now) + this.#options.intervalMs - now);
       return;
     }
     await this.#save(boardId, 'automatic', captured, {});
@@ -206,7 +255,7 @@ export class History {
     const spell = this.#spells.get(board.id);
     if (spell?.timer) clearTimeout(spell.timer);
     try {
-      if (spell && spell.changes > spell.versioned) await this.#saveAutomatic(board.id, this.#capture(board.id, board.doc));
+      if (spell && spell.changes > spell.versioned) await this.#saveAutomatic(board.id, this.#capture(board.id, board.doc), true);
     } catch (error) {
       this.#log.error({ err: error, board: board.id }, 'could not take a version before unloading');
     } finally {
