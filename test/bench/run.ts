@@ -5,7 +5,7 @@
 //
 // BENCH_SCENARIOS=1,3   run only these (1-5 relay, 6 canvas in Chromium, 7-8 Planboard on several
 //                       instances on PostgreSQL + Redis; default all)
-// BENCH_WORKSHOP_CLIENTS=100          scenario 7's clients
+// BENCH_WORKSHOP_CLIENTS=100          scenarios 1 and 7's clients (fewer where the generator cannot keep up)
 // BENCH_BIG_ROOM=100,900              scenario 8's editors and viewers
 // BENCH_SECONDS=10      steady-state seconds of each load run
 // BENCH_ROUNDS=2        rounds per scenario (the order alternates every round)
@@ -38,7 +38,7 @@ interface Scenario {
 }
 
 const scenarios: Scenario[] = [
-  { id: 1, name: 'workshop: 1 board × 100 clients, each 1 change/s + 1 cursor/s', run: (s) => loadScenario(s, 1, 100, 1, 1) },
+  { id: 1, name: `workshop: 1 board × ${WORKSHOP_CLIENTS} clients, each 1 change/s + 1 cursor/s`, run: (s) => loadScenario(s, 1, WORKSHOP_CLIENTS, 1, 1) },
   { id: 2, name: 'many boards: 20 boards × 10 clients, each 2 changes/s', run: (s) => loadScenario(s, 20, 10, 2, 0) },
   { id: 3, name: 'burst: 1 board × 30 clients, each 20 changes/s', run: (s) => loadScenario(s, 1, 30, 20, 0) },
   { id: 4, name: 'cold load: a board of 10,000 shapes, new client → fully synced', options: coldServerOptions, run: (s) => coldScenario(s) },
