@@ -30,10 +30,15 @@ export const PRESENCE_TIMEOUT_MS = 30_000;
 export class Presence {
   readonly #entries = new Map<number, Entry>();
 
-  /** Whether this entry would change what the board knows (a newer clock, or a removal). */
+  /**
+   * Whether this entry would change what the board knows (a newer clock, or a removal). As in
+   * y-protocols, an unknown client counts as being at clock 0: its state at clock 0 (the stock
+   * client's initial empty state, sent on connect) is no news, and every stock client receiving
+   * it would drop it too, so it is not relayed.
+   */
   isNews(clientId: number, clock: number, json: Uint8Array): boolean {
     const current = this.#entries.get(clientId);
-    if (current === undefined) return true;
+    if (current === undefined) return clock > 0;
     return current.clock < clock || (current.clock === clock && isNullState(json) && !isNullState(current.json));
   }
 
@@ -53,7 +58,14 @@ export class Presence {
         const clock = decoding.readVarUint(decoder);
         const length = decoding.readVarUint(decoder);
         const start = decoder.pos;
-        if (current === undefined || length > update.length - start || current.clock < clock) return false;
+        if (length > update.length - start) return false;
+        if (current === undefined) {
+          // An unknown client's state at clock 0 is no news (see isNews).
+          if (clock > 0) return false;
+          decoder.pos = start + length;
+          continue;
+        }
+        if (current.clock < clock) return false;
         if (current.clock === clock && length === 4 && isNullState(update.subarray(start, start + 4)) && !isNullState(current.json)) return false;
         decoder.pos = start + length;
       }
