@@ -159,3 +159,25 @@ test('a dot vote reveals itself at its end time, once, whichever instance checks
   assert.equal(reveals, 2);
   restarted.close();
 });
+
+test('a deadline timer that fires before the wall clock reaches the end time waits the rest and reveals then', async () => {
+  const { doc, data, cardIds, person } = setup();
+  const docs: BoardDocs = {
+    read: async (boardId, use) => (boardId === 'b' ? use(doc) : null),
+    change: async (boardId, use) => (boardId === 'b' ? doc.transact(() => use(doc)) : null),
+    present: async () => [],
+  };
+  // The wall clock this instance reads falls 40 ms behind the timers once the vote is open:
+  // the timer fires "early" by the wall clock, as Node's timers can by a millisecond.
+  let lag = 0;
+  const facilitation = new Facilitation(docs, data, () => Date.now() - lag);
+  const ada = person('Ada', 'owner');
+  await facilitation.takeChair('b', ada);
+  await facilitation.startDots('b', ada, { cardIds, dotsPerPerson: 1, maxPerCard: 1, durationMs: 100 });
+  lag = 40;
+  await new Promise((resolve) => setTimeout(resolve, 115));
+  assert.equal(readFacilitation(doc).dots!.status, 'open', 'not before the end time by the wall clock');
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.equal(readFacilitation(doc).dots!.status, 'revealed', 'revealed once the wall clock got there');
+  facilitation.close();
+});

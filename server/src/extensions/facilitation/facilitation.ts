@@ -564,12 +564,23 @@ export class Facilitation {
     if (watched?.voteId === vote.voteId && watched.endsAt === vote.endsAt) return;
     if (watched) clearTimeout(watched.timer);
     const { voteId, endsAt } = vote;
-    const timer = setTimeout(() => {
-      if (this.#deadlines.get(boardId)?.timer === timer) this.#deadlines.delete(boardId);
-      this.#serial(boardId, () => this.#revealDots(boardId, voteId, true)).catch((error: unknown) => this.#onError(error, boardId));
-    }, Math.max(0, endsAt - this.#now()));
-    timer.unref?.();
-    this.#deadlines.set(boardId, { voteId, endsAt, timer });
+    const arm = (delayMs: number) => {
+      const timer = setTimeout(() => {
+        if (this.#deadlines.get(boardId)?.timer !== timer) return;
+        // Timers run on a monotonic clock and may fire a millisecond before the wall clock says
+        // the end time has come: the reveal would then refuse as too early, and nobody retry.
+        const left = endsAt - this.#now();
+        if (left > 0) {
+          arm(left);
+          return;
+        }
+        this.#deadlines.delete(boardId);
+        this.#serial(boardId, () => this.#revealDots(boardId, voteId, true)).catch((error: unknown) => this.#onError(error, boardId));
+      }, delayMs);
+      timer.unref?.();
+      this.#deadlines.set(boardId, { voteId, endsAt, timer });
+    };
+    arm(Math.max(0, endsAt - this.#now()));
   }
 
   /** Reads the board's stored dot vote and watches its end time (a board just loaded). */
