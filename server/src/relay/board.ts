@@ -425,7 +425,7 @@ export class Board {
   #presenceChanged(change: PresenceChange, origin: Origin): void {
     const ids = [...change.added, ...change.updated, ...change.removed];
     if (ids.length === 0) return;
-    // Moves are sent at once; arrivals and departures may wait a moment to go out together.
+    // Moves are sent at once; under load, arrivals and departures wait a moment to go out together.
     this.#broadcaster.awareness(ids, change.updated.length > 0);
     const onAwareness = this.#events.onAwareness;
     if (onAwareness === null) return;

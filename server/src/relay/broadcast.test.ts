@@ -80,10 +80,18 @@ test('a busy server spaces a board\'s presence messages by the window, changes m
   broadcaster.destroy();
 });
 
-test('arrivals and departures wait one window to go out together; a cursor move sends them at once', async () => {
+test('on a busy server arrivals and departures wait one window to go out together; a cursor move sends them at once', async () => {
   const a = peer('a');
   const peers = new Set([a]) as unknown as Set<Connection>;
-  const broadcaster = new Broadcaster(peers, 30, { busy: false }, encodePresence);
+  const load = { busy: false };
+  const broadcaster = new Broadcaster(peers, 30, load, encodePresence);
+  // Quiet: an arrival goes out at the end of its turn, like a move.
+  broadcaster.awareness([99], false);
+  await turn();
+  assert.equal(a.received.length, 1, 'a quiet server sends an arrival at once');
+  a.received.length = 0;
+  await new Promise((resolve) => setTimeout(resolve, 45));
+  load.busy = true;
   // Ten people join in ten turns: nothing yet, then one message for all of them.
   for (let i = 0; i < 10; i++) {
     broadcaster.awareness([i], false);

@@ -58,14 +58,15 @@ export class Broadcaster {
 
   /**
    * Presence to send for these clients. `urgent` (a cursor moved, a selection changed) goes out
-   * at the end of this turn, token bucket allowing; otherwise (someone joined or left) it may
-   * wait one `awarenessWindowMs` to go out with others: a room filling up at the start of a
-   * workshop then sends a few presence messages instead of one per arrival to every peer.
+   * at the end of this turn, token bucket allowing; otherwise (someone joined or left) it does
+   * too while the server is quiet, but waits one `awarenessWindowMs` while it is busy, to go out
+   * with others: a room filling up all at once then sends a few presence messages instead of one
+   * per arrival to every peer.
    */
   awareness(clientIds: Iterable<number>, urgent = true): void {
     for (const id of clientIds) this.#awarenessIds.add(id);
     if (this.#awarenessIds.size === 0) return;
-    if (urgent || this.#awarenessWindowMs <= 0) {
+    if (urgent || !this.#load.busy || this.#awarenessWindowMs <= 0) {
       this.#awarenessDue = true;
       this.#schedule();
     } else if (!this.#awarenessDue && !this.#deferTimer) {
