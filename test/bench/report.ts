@@ -310,6 +310,15 @@ export function scaleVerdicts(combined: Map<number, Record<number, ScaleRow>>): 
   return out;
 }
 
+/** What every scale-out row ends with: whether it converged, and how much to trust its run. */
+const RUN_COLUMNS: Column[] = [
+  { key: 'converged', label: 'converged' },
+  { key: 'generatorLagP99', label: 'generator lag p99 ms' },
+  { key: 'generatorCpuPct', label: 'generator CPU %machine', digits: 0 },
+  { key: 'load1', label: 'load (1 min)' },
+  { key: 'serverWarnings', label: 'server warnings', digits: 0 },
+];
+
 const SCALE_COLUMNS: Record<number, Column[]> = {
   7: [
     { key: 'p50', label: 'p50 ms' },
@@ -325,11 +334,7 @@ const SCALE_COLUMNS: Record<number, Column[]> = {
     { key: 'cpuUsPerDelivered', label: 'server CPU µs/msg (all)', digits: 2 },
     { key: 'cpuUsPerDeliveredByInstance', label: 'server CPU µs/msg per instance', digits: 2 },
     { key: 'serverCpuPctByInstance', label: 'server CPU %core per instance', digits: 0 },
-    { key: 'converged', label: 'converged' },
-    { key: 'generatorLagP99', label: 'generator lag p99 ms' },
-    { key: 'generatorCpuPct', label: 'generator CPU %machine', digits: 0 },
-    { key: 'load1', label: 'load (1 min)' },
-    { key: 'serverWarnings', label: 'server warnings', digits: 0 },
+    ...RUN_COLUMNS,
   ],
   8: [
     { key: 'serverCpuPctByInstance', label: 'server CPU %core per instance', digits: 0 },
@@ -339,11 +344,7 @@ const SCALE_COLUMNS: Record<number, Column[]> = {
     { key: 'editorDeliveredRatio', label: 'editors delivered', digits: 3 },
     { key: 'viewerFramesPerSec', label: 'viewer frames/s', digits: 0 },
     { key: 'viewerKBPerSec', label: 'KB/s per viewer', digits: 1 },
-    { key: 'converged', label: 'converged' },
-    { key: 'generatorLagP99', label: 'generator lag p99 ms' },
-    { key: 'generatorCpuPct', label: 'generator CPU %machine', digits: 0 },
-    { key: 'load1', label: 'load (1 min)' },
-    { key: 'serverWarnings', label: 'server warnings', digits: 0 },
+    ...RUN_COLUMNS,
   ],
 };
 

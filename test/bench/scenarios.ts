@@ -299,51 +299,41 @@ function clusterCpu(cluster: BenchCluster): () => { cpuMicros: number[]; wallMs:
   return () => ({ cpuMicros: cluster.instances.map((instance, i) => instance.cpuMicros() - before[i]!), wallMs: monotonicMs() - started });
 }
 
+/** What one measured run on a cluster gives the scenario that reads it. */
+interface ClusterRun {
+  ran: Extract<WorkerReply, { type: 'ran' }>[];
+  /** Each instance's CPU over the run, and the run's wall time. */
+  cpuMicros: number[];
+  wallMs: number;
+}
+
 /**
- * Scenario 7, the workshop over several instances: 100 stock clients on one board, client i on
- * instance i mod n, each 1 change/s and 1 cursor move/s. Every receipt is timed and split by
- * whether sender and receiver share an instance, so the cross-instance hop is measured in the
- * same run, under the same generator, as the same-instance path.
+ * One scale-out layout: a fresh cluster of `instances`, one board, the clients `specsOf` gives
+ * connected (each to its instance) and settled, one measured run of the load, then the row
+ * `measure` makes of it, with the fields every scale-out row shares (convergence, the
+ * generator's CPU and lateness, the machine's load, the instances' warnings).
  */
-export async function scaleWorkshopScenario(instances: number, clients = 100, changesPerSecond = 1, cursorsPerSecond = 1): Promise<ScaleRow> {
+async function onCluster(
+  instances: number,
+  title: string,
+  specsOf: (board: { room: string; editToken: string; viewToken: string }, at: (n: number) => { instance: number; wsUrl: string }) => ClientSpec[],
+  load: { changesPerSecond: number; cursorsPerSecond: number; connectTimeoutMs?: number },
+  measure: (run: ClusterRun) => ScaleRow,
+): Promise<ScaleRow> {
   const cluster = await startPlanboardCluster(instances);
   try {
-    const { room, editToken } = await cluster.newBoard('scale workshop');
-    const specs: ClientSpec[] = Array.from({ length: clients }, (_, c) => ({ room, token: editToken, id: `w${c}`, instance: c % instances, wsUrl: cluster.instances[c % instances]!.wsUrl }));
-    const { generators, failed } = await connectSpecs('planboard', cluster.instances[0]!.wsUrl, specs);
+    const board = await cluster.newBoard(title);
+    const at = (n: number) => ({ instance: n % instances, wsUrl: cluster.instances[n % instances]!.wsUrl });
+    const { generators, failed } = await connectSpecs('planboard', cluster.instances[0]!.wsUrl, specsOf(board, at), load.connectTimeoutMs);
     try {
       await sleep(SETTLE_MS);
       const cpu = clusterCpu(cluster);
-      const ran = await generators.ask<'ran'>({ type: 'run', changesPerSecond, cursorsPerSecond, durationMs: SECONDS * 1000, drainMs: DRAIN_MS });
+      const ran = await generators.ask<'ran'>({ type: 'run', changesPerSecond: load.changesPerSecond, cursorsPerSecond: load.cursorsPerSecond, durationMs: SECONDS * 1000, drainMs: DRAIN_MS });
       const { cpuMicros, wallMs } = cpu();
       const converged = await convergence(generators);
-      const all = ascending(ran.flatMap((r) => r.latencies));
-      const same = ascending(ran.flatMap((r) => r.sameLatencies));
-      const cross = ascending(ran.flatMap((r) => r.crossLatencies));
-      const cursors = ascending(ran.flatMap((r) => r.cursorLatencies));
-      const cursorSame = ascending(ran.flatMap((r) => r.cursorSameLatencies));
-      const cursorCross = ascending(ran.flatMap((r) => r.cursorCrossLatencies));
-      const delivered = Array.from({ length: instances }, (_, i) => sum(ran.map((r) => r.deliveredByInstance[i] ?? 0)));
-      const sends = sum(ran.map((r) => r.sends));
-      const cursorSends = sum(ran.map((r) => r.cursorSends));
-      const crossOrNull = (value: number) => (instances > 1 ? value : null);
       return {
         instances,
-        p50: quantile(all, 0.5),
-        p99: quantile(all, 0.99),
-        sameP50: quantile(same, 0.5),
-        sameP99: quantile(same, 0.99),
-        crossP50: crossOrNull(quantile(cross, 0.5)),
-        crossP99: crossOrNull(quantile(cross, 0.99)),
-        hopP50: crossOrNull(quantile(cross, 0.5) - quantile(same, 0.5)),
-        hopP99: crossOrNull(quantile(cross, 0.99) - quantile(same, 0.99)),
-        cursorP50: quantile(cursors, 0.5),
-        cursorP99: quantile(cursors, 0.99),
-        cursorHopP99: crossOrNull(quantile(cursorCross, 0.99) - quantile(cursorSame, 0.99)),
-        deliveredRatio: all.length / Math.max(1, sends * (clients - 1)),
-        cursorDeliveredRatio: cursors.length / Math.max(1, cursorSends * (clients - 1)),
-        cpuUsPerDelivered: sum(cpuMicros) / Math.max(1, sum(delivered)),
-        cpuUsPerDeliveredByInstance: cpuMicros.map((micros, i) => micros / Math.max(1, delivered[i]!)),
+        ...measure({ ran, cpuMicros, wallMs }),
         serverCpuPctByInstance: cpuMicros.map((micros) => (micros / 1000 / wallMs) * 100),
         converged: converged && failed === 0,
         connectFailures: failed,
@@ -362,33 +352,69 @@ export async function scaleWorkshopScenario(instances: number, clients = 100, ch
 }
 
 /**
+ * Scenario 7, the workshop over several instances: 100 stock clients on one board, client i on
+ * instance i mod n, each 1 change/s and 1 cursor move/s. Every receipt is timed and split by
+ * whether sender and receiver share an instance, so the cross-instance hop is measured in the
+ * same run, under the same generator, as the same-instance path.
+ */
+export function scaleWorkshopScenario(instances: number, clients = 100, changesPerSecond = 1, cursorsPerSecond = 1): Promise<ScaleRow> {
+  return onCluster(
+    instances,
+    'scale workshop',
+    ({ room, editToken }, at) => Array.from({ length: clients }, (_, c) => ({ room, token: editToken, id: `w${c}`, ...at(c) })),
+    { changesPerSecond, cursorsPerSecond },
+    ({ ran, cpuMicros }) => {
+      const all = ascending(ran.flatMap((r) => r.latencies));
+      const same = ascending(ran.flatMap((r) => r.sameLatencies));
+      const cross = ascending(ran.flatMap((r) => r.crossLatencies));
+      const cursors = ascending(ran.flatMap((r) => r.cursorLatencies));
+      const cursorSame = ascending(ran.flatMap((r) => r.cursorSameLatencies));
+      const cursorCross = ascending(ran.flatMap((r) => r.cursorCrossLatencies));
+      const delivered = Array.from({ length: instances }, (_, i) => sum(ran.map((r) => r.deliveredByInstance[i] ?? 0)));
+      const sends = sum(ran.map((r) => r.sends));
+      const cursorSends = sum(ran.map((r) => r.cursorSends));
+      const crossOrNull = (value: number) => (instances > 1 ? value : null);
+      return {
+        p50: quantile(all, 0.5),
+        p99: quantile(all, 0.99),
+        sameP50: quantile(same, 0.5),
+        sameP99: quantile(same, 0.99),
+        crossP50: crossOrNull(quantile(cross, 0.5)),
+        crossP99: crossOrNull(quantile(cross, 0.99)),
+        hopP50: crossOrNull(quantile(cross, 0.5) - quantile(same, 0.5)),
+        hopP99: crossOrNull(quantile(cross, 0.99) - quantile(same, 0.99)),
+        cursorP50: quantile(cursors, 0.5),
+        cursorP99: quantile(cursors, 0.99),
+        cursorHopP99: crossOrNull(quantile(cursorCross, 0.99) - quantile(cursorSame, 0.99)),
+        deliveredRatio: all.length / Math.max(1, sends * (clients - 1)),
+        cursorDeliveredRatio: cursors.length / Math.max(1, cursorSends * (clients - 1)),
+        cpuUsPerDelivered: sum(cpuMicros) / Math.max(1, sum(delivered)),
+        cpuUsPerDeliveredByInstance: cpuMicros.map((micros, i) => micros / Math.max(1, delivered[i]!)),
+      };
+    },
+  );
+}
+
+/**
  * Scenario 8, the big room: one board, `editors` stock clients (1 change/s each) and `viewers`
  * light viewers (see worker.ts: a raw websocket that counts frames), all spread i mod n over the
  * instances. The figure is each instance's CPU per wall second, to be compared with the single
  * instance carrying the whole room.
  */
-export async function bigRoomScenario(instances: number, editors = 100, viewers = 900, changesPerSecond = 1): Promise<ScaleRow> {
-  const cluster = await startPlanboardCluster(instances);
-  try {
-    const { room, editToken, viewToken } = await cluster.newBoard('big room');
-    const at = (n: number) => ({ instance: n % instances, wsUrl: cluster.instances[n % instances]!.wsUrl });
-    const specs: ClientSpec[] = [
+export function bigRoomScenario(instances: number, editors = 100, viewers = 900, changesPerSecond = 1): Promise<ScaleRow> {
+  return onCluster(
+    instances,
+    'big room',
+    ({ room, editToken, viewToken }, at) => [
       ...Array.from({ length: editors }, (_, c) => ({ room, token: editToken, id: `e${c}`, ...at(c) })),
       ...Array.from({ length: viewers }, (_, c) => ({ room, token: viewToken, id: `v${c}`, light: true, ...at(editors + c) })),
-    ];
-    const { generators, failed } = await connectSpecs('planboard', cluster.instances[0]!.wsUrl, specs, 120_000);
-    try {
-      await sleep(SETTLE_MS);
-      const cpu = clusterCpu(cluster);
-      const ran = await generators.ask<'ran'>({ type: 'run', changesPerSecond, cursorsPerSecond: 0, durationMs: SECONDS * 1000, drainMs: DRAIN_MS });
-      const { cpuMicros, wallMs } = cpu();
-      const converged = await convergence(generators);
+    ],
+    { changesPerSecond, cursorsPerSecond: 0, connectTimeoutMs: 120_000 },
+    ({ ran, cpuMicros, wallMs }) => {
       const latencies = ascending(ran.flatMap((r) => r.latencies));
       const sends = sum(ran.map((r) => r.sends));
       const viewerBytes = sum(ran.map((r) => r.viewerBytes));
       return {
-        instances,
-        serverCpuPctByInstance: cpuMicros.map((micros) => (micros / 1000 / wallMs) * 100),
         serverCpuPctTotal: (sum(cpuMicros) / 1000 / wallMs) * 100,
         p50: quantile(latencies, 0.5),
         p99: quantile(latencies, 0.99),
@@ -396,18 +422,7 @@ export async function bigRoomScenario(instances: number, editors = 100, viewers 
         viewerFramesPerSec: sum(ran.map((r) => r.viewerFrames)) / SECONDS,
         /** What each viewer received per second: the same in every layout when nothing is lost. */
         viewerKBPerSec: viewerBytes / 1024 / SECONDS / Math.max(1, viewers),
-        converged: converged && failed === 0,
-        connectFailures: failed,
-        generatorCpuPct: (sum(ran.map((r) => r.cpuMicros)) / 1000 / wallMs / cpus().length) * 100,
-        generatorLagP99: Math.max(...ran.map((r) => r.generatorLagP99)),
-        load1: loadavg()[0]!,
-        serverWarnings: cluster.problems.count,
       };
-    } finally {
-      await generators.close();
-    }
-  } finally {
-    lastClusterWarnings = cluster.problems.first;
-    await cluster.stop();
-  }
+    },
+  );
 }
