@@ -53,11 +53,22 @@ interface BoardState {
   remoteClients: RemoteAwarenessClients;
   /** Counter of the last update this instance published for the board. */
   lastPublished: number;
+  /** Counter through which this instance's writer has stored the board (confirmed or not yet). */
+  storedThrough: number;
+  /** When this instance last confirmed the board stored, and the confirmation waiting for its turn. */
+  storedAt: number;
+  storedTimer: NodeJS.Timeout | null;
 }
 
 const EMPTY_UPDATE_LENGTH = 2;
 /** A state-vector sync request answered by a diff may itself show we lack something: ask back, but not in a loop. */
 const SYNC_BACKOFF_MS = 250;
+/**
+ * At most one "stored" confirmation per board and instance in this time. Every entry on a board's
+ * stream wakes every instance's reader; confirmations only let the others drop what they hold
+ * for rescue, so sending them after each 50 ms write was a fifth of the stream for nothing.
+ */
+const STORED_EVERY_MS = 500;
 /** How often this instance's session counts are written again (a Redis that restarted empty). */
 const SESSION_RENEW_MS = 3_000;
 
@@ -109,7 +120,7 @@ export class Fanout {
   #state(boardId: string): BoardState {
     let state = this.#boards.get(boardId);
     if (!state) {
-      state = { unconfirmed: new Map(), remoteClients: new RemoteAwarenessClients(), lastPublished: 0 };
+      state = { unconfirmed: new Map(), remoteClients: new RemoteAwarenessClients(), lastPublished: 0, storedThrough: 0, storedAt: 0, storedTimer: null };
       this.#boards.set(boardId, state);
     }
     return state;
@@ -141,13 +152,38 @@ export class Fanout {
    */
   onStored(boardId: string): void {
     const state = this.#boards.get(boardId);
-    if (state && state.lastPublished > 0) this.bus.publishStored(boardId, state.lastPublished);
+    if (!state || state.lastPublished === 0) return;
+    // Captured now: updates published after this write are not stored yet.
+    state.storedThrough = state.lastPublished;
+    if (state.storedTimer) return;
+    const wait = state.storedAt + STORED_EVERY_MS - performance.now();
+    if (wait <= 0) return this.#confirmStored(boardId, state);
+    state.storedTimer = setTimeout(() => {
+      state.storedTimer = null;
+      if (this.#boards.get(boardId) === state) this.#confirmStored(boardId, state);
+    }, wait);
+    state.storedTimer.unref();
+  }
+
+  /** Sends a confirmation that is waiting for its turn now (the board leaves, or this instance does). */
+  #confirmPending(boardId: string, state: BoardState): void {
+    if (!state.storedTimer) return;
+    clearTimeout(state.storedTimer);
+    state.storedTimer = null;
+    this.#confirmStored(boardId, state);
+  }
+
+  /** Everything published before the last write is stored; what was published since is not confirmed by this. */
+  #confirmStored(boardId: string, state: BoardState): void {
+    state.storedAt = performance.now();
+    this.bus.publishStored(boardId, state.storedThrough);
   }
 
   /** The board is about to be unloaded here: keep what only this instance may still hold, then stop following. */
   beforeUnload(boardId: string): void {
     const state = this.#boards.get(boardId);
     if (state) {
+      this.#confirmPending(boardId, state);
       const held = [...state.unconfirmed.values()].flat().map((entry) => entry.update);
       if (held.length > 0) this.#host.storeRescued(boardId, [Y.mergeUpdates(held)]);
     }
@@ -172,6 +208,8 @@ export class Fanout {
 
   async close(): Promise<void> {
     clearInterval(this.#renewSessions);
+    // Before the goodbye: the others would otherwise store again what they hold for rescue.
+    for (const [boardId, state] of this.#boards) this.#confirmPending(boardId, state);
     await this.sessions.close();
     await this.bus.close();
   }
