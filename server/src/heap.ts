@@ -5,7 +5,7 @@ import v8 from 'node:v8';
  * allocation is fast, up to two 16 MB semi-spaces, and keeps those pages resident afterwards:
  * module loading at start alone grew it to 32 MB, 11 MB of the idle server's RSS, and more
  * under load. The relay's allocations (frames, decoded updates, messages) live for one turn of
- * the event loop, so the initial 1 MB semi-space collects them just as well.
+ * the event loop, so small semi-spaces collect them well enough; this stops the growth.
  *
  * Imported first by main.ts. Static imports are all parsed before any of them runs, so module
  * loading has grown the semi-spaces to 4 MB by the time this runs, and there they stay. That is
