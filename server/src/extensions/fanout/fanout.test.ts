@@ -11,24 +11,11 @@ import { Redis } from 'ioredis';
 import * as Y from 'yjs';
 import { Fanout, type FanoutHost } from './fanout.js';
 import { RedisBus, type BoardEntry } from './redis-bus.js';
+import { testRedisUrl, withRedis } from './redis-for-tests.js';
 
-const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const url = testRedisUrl;
 const quiet = { info: () => undefined, warn: () => undefined };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function redisProblem(): Promise<string | null> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3_000 });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await redis.ping();
-    return null;
-  } catch (error) {
-    return `${(error as Error).message} (at ${new URL(url).host})`;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 /** The one board this instance has loaded, as the relay would present it. */
 function hostOf(doc: Y.Doc): FanoutHost {
@@ -46,15 +33,7 @@ function hostOf(doc: Y.Doc): FanoutHost {
   };
 }
 
-const problem = await redisProblem();
-if (problem !== null) {
-  const message = `fan-out confirmation test DID NOT RUN: ${problem}. Start Redis or set REDIS_URL.`;
-  if (process.env.CI) test('fan-out confirmations', () => assert.fail(`${message} (CI is set)`));
-  else {
-    process.stderr.write(`\n!!! ${message}\n\n`);
-    test('fan-out confirmations', { skip: message }, () => undefined);
-  }
-} else {
+await withRedis('fan-out confirmations', () => {
   test('"stored" confirmations are spaced out, confirm only what was stored, and the last one goes out before the goodbye', async () => {
     const prefix = `planboard-test-${randomBytes(4).toString('hex')}:`;
     const heard: BoardEntry[] = [];
@@ -112,4 +91,4 @@ if (problem !== null) {
       cleanup.disconnect();
     }
   });
-}
+});

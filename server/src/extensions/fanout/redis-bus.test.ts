@@ -12,23 +12,10 @@ import net from 'node:net';
 import { Redis } from 'ioredis';
 import * as Y from 'yjs';
 import { RedisBus, type BoardEntry, type ControlMessage } from './redis-bus.js';
+import { testRedisUrl, withRedis } from './redis-for-tests.js';
 
-const sharedUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const sharedUrl = testRedisUrl;
 const quiet = { info: () => undefined, warn: () => undefined };
-
-async function redisProblem(url: string): Promise<string | null> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3_000 });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await redis.ping();
-    return null;
-  } catch (error) {
-    return `${(error as Error).message} (at ${new URL(url).host})`;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -77,15 +64,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-const problem = await redisProblem(sharedUrl);
-if (problem !== null) {
-  const message = `Redis fan-out bus tests DID NOT RUN: ${problem}. Start Redis or set REDIS_URL.`;
-  if (process.env.CI) test('Redis fan-out bus', () => assert.fail(`${message} (CI is set)`));
-  else {
-    process.stderr.write(`\n!!! ${message}\n\n`);
-    test('Redis fan-out bus', { skip: message }, () => undefined);
-  }
-} else {
+await withRedis('Redis fan-out bus', () => {
   describe('Redis fan-out bus', () => {
     const prefix = `planboard-test-${randomBytes(4).toString('hex')}:`;
     const a = instance(sharedUrl, prefix, 'a');
@@ -243,4 +222,4 @@ if (problem !== null) {
       server.kill('SIGKILL');
     }
   });
-}
+});
