@@ -263,11 +263,14 @@ test('sprint planning: table, canvas and panel edits reach the other browser; a 
   await row('Audit log').locator('td').first().click();
   await ada.getByTestId('card-panel').getByText('Story card', { exact: true }).waitFor();
   assert.equal(await ada.getByTestId('panel-title').inputValue(), 'Audit log', 'the row\'s card is the one selected');
-  await ada.waitForTimeout(400); // the camera glides there
-  const cardBox = await boxOf(card(ada, 'Audit log'));
-  const free = await freeArea();
+  // The camera glides there (longer on a busy machine): wait for it to arrive, not a fixed time.
+  await eventually(
+    async () => ({ cardBox: await boxOf(card(ada, 'Audit log')), free: await freeArea() }),
+    ({ cardBox, free }) => inside(cardBox, free),
+    'the card to be inside the free part of the screen',
+    5_000,
+  );
   await screenshot(ada, 'row-click-finds-card');
-  assert.ok(inside(cardBox, free), `the card ${JSON.stringify(cardBox)} is inside the free part of the screen ${JSON.stringify(free)}`);
 
   // Multi-select editing: click one card, Shift+click the other, one change in the panel.
   await focusCanvas(ada);
