@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { derivePlanning, type BoardExport, type StoredRecord } from '@planboard/shared';
 import { createBoardWithLinks, startServer, type RunningServer } from '../support/server.js';
-import { launchBrowser } from './browser.js';
+import { eventually, launchBrowser } from './browser.js';
 import { SCREENS, assertNoHorizontalOverflow, assertOnScreen, personAt, screenshot, waitForBoard } from './person.js';
 
 let server: RunningServer;
@@ -181,11 +181,14 @@ test('the first ten minutes: template, three cards by keyboard, an estimate, a J
   await mobile.touchscreen.tap(before.x + before.width / 2, before.y + before.height / 2);
   const sheet = mobile.getByTestId('card-panel');
   await sheet.waitFor();
-  await mobile.waitForTimeout(700); // the canvas pans the card out from under the sheet
-  const sheetBox = (await sheet.boundingBox())!;
+  // The canvas pans the card out from under the sheet (longer on a busy machine): wait for it.
+  const { cardBox, sheetBox } = await eventually(
+    async () => ({ cardBox: (await tapped.boundingBox())!, sheetBox: (await sheet.boundingBox())! }),
+    ({ cardBox, sheetBox }) => !overlap(cardBox, sheetBox),
+    'the sheet not to cover the tapped card',
+    5_000,
+  );
   assert.ok(sheetBox.width >= phone.width - 2 && sheetBox.y + sheetBox.height >= phone.height - 2, `a bottom sheet: ${JSON.stringify(sheetBox)}`);
-  const cardBox = (await tapped.boundingBox())!;
-  assert.ok(!overlap(cardBox, sheetBox), `the sheet does not cover the tapped card: card ${JSON.stringify(cardBox)}, sheet ${JSON.stringify(sheetBox)}`);
   assert.ok(cardBox.y >= 52, 'the card is below the header');
   assert.ok(await sheet.getByTestId('panel-title').isDisabled(), 'view only: the fields cannot be changed');
   await screenshot(mobile, 'ftm-10-phone-card');

@@ -119,8 +119,19 @@ async function highlighted(page: Page, count: number): Promise<Rect[]> {
     assert.fail(`wanted ${count} highlights, saw ${await marks.count()}`);
   });
   await page.waitForTimeout(450); // the camera's move
-  const boxes: Rect[] = [];
-  for (const mark of await marks.all()) boxes.push(await boxOf(mark));
+  // Until it has come to rest (it takes longer on a busy machine): two reads 100 ms apart agree.
+  const read = async () => {
+    const boxes: Rect[] = [];
+    for (const mark of await marks.all()) boxes.push(await boxOf(mark));
+    return boxes;
+  };
+  let boxes = await read();
+  for (let tries = 0; tries < 50; tries++) {
+    await page.waitForTimeout(100);
+    const again = await read();
+    if (JSON.stringify(again) === JSON.stringify(boxes)) break;
+    boxes = again;
+  }
   return boxes;
 }
 
