@@ -202,8 +202,7 @@ test('a workshop: poker round, timer, dot vote, summon and follow-me in three br
   }
   await clickCard(ada, CARDS[2]!);
   await ada.keyboard.press('Shift+2');
-  await ada.waitForTimeout(600);
-  assert.ok(await cardOnScreen(ada, CARDS[2]!));
+  await until(`${CARDS[2]} on Ada's screen after Shift+2`, () => cardOnScreen(ada, CARDS[2]!), 5_000);
   await ada.getByTestId('summon').click();
   for (const page of [bo, cy]) {
     await until(`${CARDS[2]} brought on screen`, () => cardOnScreen(page, CARDS[2]!));

@@ -288,10 +288,12 @@ test('when the connection drops, a banner says edits are kept and will sync; it 
   await card(page, 'Offline edits').getByTestId('card-estimate').filter({ hasText: /^8$/ }).waitFor();
   await banner.filter({ hasText: /waiting/ }).waitFor();
   // The card sat where the card panel opens: the canvas pans it out from under the panel.
-  await page.waitForTimeout(600);
-  const panelBox = (await page.getByTestId('card-panel').boundingBox())!;
-  const cardBox = (await card(page, 'Offline edits').boundingBox())!;
-  assert.ok(!overlap(panelBox, cardBox), `the card panel does not cover the card: ${JSON.stringify({ panelBox, cardBox })}`);
+  await eventually(
+    async () => ({ panelBox: (await page.getByTestId('card-panel').boundingBox())!, cardBox: (await card(page, 'Offline edits').boundingBox())! }),
+    ({ panelBox, cardBox }) => !overlap(panelBox, cardBox),
+    'the card panel not to cover the card',
+    5_000,
+  );
   await screenshot(page, 'banner-01-offline');
 
   const restarted = await startServer({ dataDir: server.dataDir, port: server.port });
