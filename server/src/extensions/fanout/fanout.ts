@@ -66,7 +66,7 @@ const SYNC_BACKOFF_MS = 250;
 /**
  * At most one "stored" confirmation per board and instance in this time. Every entry on a board's
  * stream wakes every instance's reader; confirmations only let the others drop what they hold
- * for rescue, so sending them after each 50 ms write was a fifth of the stream for nothing.
+ * for rescue, so sending one after each 50 ms write made a sixth of a busy board's stream for nothing.
  */
 const STORED_EVERY_MS = 500;
 /** How often this instance's session counts are written again (a Redis that restarted empty). */

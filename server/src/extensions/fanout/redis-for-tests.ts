@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 export const testRedisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Why Redis at `url` cannot be used, or null when it answers. */
-export async function redisProblem(url = testRedisUrl): Promise<string | null> {
+async function redisProblem(url = testRedisUrl): Promise<string | null> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3_000 });
   redis.on('error', () => undefined);
   try {

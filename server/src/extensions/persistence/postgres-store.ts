@@ -276,9 +276,9 @@ export class PostgresBoardStore implements BoardStore {
   }
 
   /**
-   * One statement, so one round trip and atomic without BEGIN/COMMIT: the writer appends every
-   * 50 ms or so on each instance, and five round trips per batch (begin, check, insert, count,
-   * commit) were most of its cost. Updates of boards that no longer exist are skipped.
+   * One statement, so one round trip and atomic without BEGIN/COMMIT, where the writer (which
+   * appends every 50 ms or so on each instance) took five: begin, check, insert, count, commit.
+   * Updates of boards that no longer exist are skipped.
    */
   async #appendOnce(batch: PendingUpdates[]): Promise<Map<string, AppendedLog>> {
     const boardIds: string[] = [];
